@@ -1,0 +1,5 @@
+/** Test-only helpers shared by every Tern module's tests. */
+@NullMarked
+package dev.tern.testkit;
+
+import org.jspecify.annotations.NullMarked;
