@@ -1,0 +1,197 @@
+package dev.tern.broker;
+
+import dev.tern.broker.config.BrokerConfig;
+import dev.tern.broker.config.ListenerConfig;
+import dev.tern.broker.connection.BrokerContext;
+import dev.tern.broker.listener.MqttServer;
+import dev.tern.broker.routing.RetainedStore;
+import dev.tern.broker.routing.Router;
+import dev.tern.broker.routing.SubscriptionTrie;
+import dev.tern.broker.session.SessionRegistry;
+import dev.tern.broker.sys.BrokerMetrics;
+import dev.tern.broker.sys.SysTopicPublisher;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.BindException;
+import java.util.List;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An MQTT broker that runs in this JVM. Embeddable, e.g. in a JUnit test:
+ *
+ * <pre>{@code
+ * try (TernBroker broker = TernBroker.builder().port(0).build().start()) {
+ *     int port = broker.port();   // the port actually bound
+ *     // connect clients to 127.0.0.1:port ...
+ * }
+ * }</pre>
+ *
+ * <p>{@link #close()} stops accepting connections, closes the open ones and releases all memory.
+ */
+public final class TernBroker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TernBroker.class);
+
+    private final BrokerConfig config;
+    private final BrokerMetrics metrics = new BrokerMetrics();
+    private final Router router;
+    private final SessionRegistry sessions;
+    private final MqttServer server;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private @Nullable SysTopicPublisher sysPublisher;
+
+    private TernBroker(BrokerConfig config) {
+        this.config = config;
+        this.router = new Router(new SubscriptionTrie(), new RetainedStore(), config.upgradeOutgoingQos());
+        this.sessions = new SessionRegistry(config.sessionSettings(), router, metrics);
+        this.server = new MqttServer(config, new BrokerContext(config, router, sessions, metrics));
+    }
+
+    /** A builder for a broker with Mosquitto's defaults (loopback, port 1883). */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The version of this build, e.g. {@code 0.1.0}. */
+    public static String version() {
+        try (InputStream in = TernBroker.class.getResourceAsStream("version.properties")) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                return p.getProperty("version", "dev");
+            }
+        } catch (IOException e) {
+            LOG.debug("no version.properties", e);
+        }
+        return "dev";
+    }
+
+    /**
+     * Binds the listeners and starts serving.
+     *
+     * @return this broker
+     * @throws BindException if a listener cannot bind its address
+     */
+    public TernBroker start() throws BindException {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("already started");
+        }
+        LOG.info("tern version {} starting", version());
+        try {
+            server.start();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new IllegalStateException("interrupted while binding", e);
+        } catch (BindException e) {
+            close();
+            throw e;
+        }
+        if (!config.sysInterval().isZero()) {
+            sysPublisher = new SysTopicPublisher(router, metrics, version(), sessions::size,
+                    sessions::disconnectedCount, () -> router.subscriptions().size());
+            sysPublisher.start(server.workerGroup().next(), config.sysInterval());
+        }
+        LOG.info("tern version {} running", version());
+        return this;
+    }
+
+    /** The port of the first listener (useful with port 0). */
+    public int port() {
+        return server.ports().get(0);
+    }
+
+    /** The ports of all listeners, in configuration order. */
+    public List<Integer> ports() {
+        return server.ports();
+    }
+
+    /** The settings this broker runs with. */
+    public BrokerConfig config() {
+        return config;
+    }
+
+    /** Live counters (the numbers behind $SYS). */
+    public BrokerMetrics metrics() {
+        return metrics;
+    }
+
+    /** Number of sessions, connected or kept for offline clients. */
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    /** Number of retained messages. */
+    public int retainedCount() {
+        return router.retained().size();
+    }
+
+    /** Number of subscriptions. */
+    public long subscriptionCount() {
+        return router.subscriptions().size();
+    }
+
+    /** Stops the broker: closes listeners and connections, then releases sessions and retained messages. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        LOG.info("tern version {} terminating", version());
+        if (sysPublisher != null) {
+            sysPublisher.close();
+        }
+        try {
+            server.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        sessions.releaseAllAfterShutdown();
+        router.retained().clear();
+    }
+
+    /** Builds a {@link TernBroker}. */
+    public static final class Builder {
+        private BrokerConfig config = BrokerConfig.builder().build();
+        private @Nullable Integer port;
+        private @Nullable String bindAddress;
+
+        private Builder() {}
+
+        /** Uses these settings (default: Mosquitto's defaults). */
+        public Builder config(BrokerConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /** Listens on this port only (0 picks a free one), on 127.0.0.1 unless {@link #bindAddress} says otherwise. */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        /** The address for {@link #port}. */
+        public Builder bindAddress(String address) {
+            this.bindAddress = address;
+            return this;
+        }
+
+        /** The broker, not yet started. */
+        public TernBroker build() {
+            BrokerConfig effective = config;
+            if (port != null) {
+                // An embedded broker on one port keeps Mosquitto's anonymous default of the local listener.
+                Boolean anonymous = config.allowAnonymous() != null ? config.allowAnonymous() : Boolean.TRUE;
+                effective = config.toBuilder().clearListeners()
+                        .listener(ListenerConfig.mqtt(port, bindAddress != null ? bindAddress : "127.0.0.1"))
+                        .allowAnonymous(anonymous).build();
+            }
+            return new TernBroker(effective);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.tern.broker.connection;
+
+import dev.tern.broker.config.BrokerConfig;
+import dev.tern.codec.MqttVersion;
+import dev.tern.codec.ReasonCodes;
+import dev.tern.codec.packet.Connect;
+import java.util.UUID;
+
+/**
+ * Decides whether a CONNECT is accepted: client identifier rules, keep-alive limit, anonymous access
+ * and the will topic. Produces the CONNACK code in the client's protocol version.
+ */
+final class ConnectValidator {
+    /**
+     * The outcome of CONNECT validation.
+     *
+     * @param reasonCode 0 to accept, else the CONNACK code to refuse with
+     * @param clientId   the client id to use (assigned if the client sent none)
+     * @param assigned   true if the broker assigned the id
+     * @param logReason  why the connection was refused, for the log; empty when accepted
+     */
+    record Decision(int reasonCode, String clientId, boolean assigned, String logReason) {
+        boolean accepted() {
+            return reasonCode == 0;
+        }
+    }
+
+    private final BrokerConfig config;
+
+    ConnectValidator(BrokerConfig config) {
+        this.config = config;
+    }
+
+    Decision check(Connect c, boolean allowAnonymous) {
+        boolean v5 = c.version().isV5();
+        String clientId = c.clientId();
+        boolean assigned = false;
+        if (clientId.isEmpty()) {
+            if (c.version() == MqttVersion.MQTT_3_1) {
+                return refuse(c, ReasonCodes.V3_IDENTIFIER_REJECTED, "an empty client id is not allowed in MQTT 3.1");
+            }
+            if (!v5 && !c.cleanStart()) {
+                // MQTT-3.1.3-8: an empty id needs clean session in 3.1.1.
+                return refuse(c, ReasonCodes.V3_IDENTIFIER_REJECTED, "empty client id without clean session");
+            }
+            if (!config.allowZeroLengthClientId()) {
+                return refuse(c, v5 ? ReasonCodes.CLIENT_IDENTIFIER_NOT_VALID : ReasonCodes.V3_IDENTIFIER_REJECTED,
+                        "empty client id and allow_zero_length_clientid is false");
+            }
+            clientId = config.autoIdPrefix() + UUID.randomUUID();
+            assigned = true;
+        }
+        if (!v5 && c.keepAliveSeconds() > config.maxKeepalive()) {
+            // MQTT 3.x cannot tell the client a shorter keep-alive; Mosquitto refuses the same way.
+            return refuse(c, ReasonCodes.V3_IDENTIFIER_REJECTED,
+                    "keep-alive " + c.keepAliveSeconds() + " s exceeds max_keepalive " + config.maxKeepalive());
+        }
+        if (!allowAnonymous) {
+            boolean credentials = c.username() != null || c.password() != null;
+            int code = v5 ? (credentials ? ReasonCodes.BAD_USER_NAME_OR_PASSWORD : ReasonCodes.NOT_AUTHORIZED)
+                    : (credentials ? ReasonCodes.V3_BAD_USERNAME_OR_PASSWORD : ReasonCodes.V3_NOT_AUTHORIZED);
+            return refuse(c, code, credentials
+                    ? "no password file is configured to check credentials against"
+                    : "anonymous clients are not allowed on this listener (allow_anonymous false)");
+        }
+        if (c.will() != null && SysTopics.isSysTopic(c.will().topic())) {
+            return refuse(c, v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_NOT_AUTHORIZED,
+                    "will topic '" + c.will().topic() + "' is in $SYS, which clients may not publish to");
+        }
+        return new Decision(0, clientId, assigned, "");
+    }
+
+    private static Decision refuse(Connect c, int code, String why) {
+        return new Decision(code, c.clientId(), false, why);
+    }
+}

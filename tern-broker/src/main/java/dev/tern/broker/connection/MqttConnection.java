@@ -1,0 +1,445 @@
+package dev.tern.broker.connection;
+
+import dev.tern.broker.config.ListenerConfig;
+import dev.tern.broker.routing.Delivery;
+import dev.tern.broker.routing.Message;
+import dev.tern.broker.session.ConnectRequest;
+import dev.tern.broker.session.Session;
+import dev.tern.broker.session.SessionConnection;
+import dev.tern.codec.DecodeError;
+import dev.tern.codec.MqttProperties;
+import dev.tern.codec.MqttVersion;
+import dev.tern.codec.ReasonCodes;
+import dev.tern.codec.Violation;
+import dev.tern.codec.packet.Auth;
+import dev.tern.codec.packet.ConnAck;
+import dev.tern.codec.packet.Connect;
+import dev.tern.codec.packet.Disconnect;
+import dev.tern.codec.packet.MqttPacket;
+import dev.tern.codec.packet.PingReq;
+import dev.tern.codec.packet.PingResp;
+import dev.tern.codec.packet.PubAck;
+import dev.tern.codec.packet.PubComp;
+import dev.tern.codec.packet.PubRec;
+import dev.tern.codec.packet.PubRel;
+import dev.tern.codec.packet.Publish;
+import dev.tern.codec.packet.SubAck;
+import dev.tern.codec.packet.Subscribe;
+import dev.tern.codec.packet.UnsubAck;
+import dev.tern.codec.packet.Unsubscribe;
+import dev.tern.codec.packet.Will;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The MQTT protocol state machine of one network connection: CONNECT first and only once, then the
+ * packets of an established connection, then the will if the connection ends without DISCONNECT.
+ * Packet-specific work is delegated ({@link ConnectValidator}, {@link InboundPublishHandler},
+ * {@link SubscriptionHandler}); session state lives in {@link Session}. Event loop only.
+ */
+public final class MqttConnection extends ChannelInboundHandlerAdapter implements SessionConnection {
+    private enum State { AWAIT_CONNECT, ATTACHING, CONNECTED, CLOSED }
+
+    private final BrokerContext context;
+    private final ListenerConfig listener;
+    private final ConnectValidator validator;
+    private final InboundPublishHandler publishes;
+    private final SubscriptionHandler subscriptions;
+
+    private @Nullable ChannelHandlerContext ctx;
+    private @Nullable PacketWriter writer;
+    private State state = State.AWAIT_CONNECT;
+    private String clientId = "<unknown>";
+    private @Nullable Session session;
+    private @Nullable Will will;
+    private @Nullable ScheduledFuture<?> connectTimeout;
+    private final ArrayDeque<Object> pendingWhileAttaching = new ArrayDeque<>();
+    private String closeReason = "closed its connection";
+
+    public MqttConnection(BrokerContext context, ListenerConfig listener) {
+        this.context = context;
+        this.listener = listener;
+        this.validator = new ConnectValidator(context.config());
+        this.publishes = new InboundPublishHandler(this, context);
+        this.subscriptions = new SubscriptionHandler(this, context);
+    }
+
+    // ---- Accessors for the packet handlers ------------------------------------------------
+
+    String clientId() {
+        return clientId;
+    }
+
+    PacketWriter writer() {
+        return writer;
+    }
+
+    private ChannelHandlerContext ctx() {
+        return ctx;
+    }
+
+    // ---- Netty life cycle ----------------------------------------------------------------
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.writer = new PacketWriter(ctx, context.metrics());
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        context.metrics().connectionAccepted();
+        if (context.config().connectionMessages()) {
+            ConnectionLog.LOG.info("New connection from {} on port {}.", ConnectionLog.address(ctx.channel()),
+                    ConnectionLog.localPort(ctx.channel()));
+        }
+        long timeoutMillis = context.config().connectTimeout().toMillis();
+        connectTimeout = ctx.executor().schedule(() -> {
+            if (state == State.AWAIT_CONNECT) {
+                ConnectionLog.LOG.info("Client {} sent no CONNECT within {} ms, disconnecting.",
+                        ConnectionLog.address(ctx.channel()), timeoutMillis);
+                ctx.close();
+            }
+        }, timeoutMillis, TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof MqttPacket) {
+            context.metrics().packetReceived();
+        }
+        switch (state) {
+            case AWAIT_CONNECT -> {
+                if (msg instanceof Connect c) {
+                    onConnect(c);
+                } else if (msg instanceof DecodeError e) {
+                    onDecodeError(e);
+                } else {
+                    ReferenceCountUtil.release(releasable(msg));
+                    clientId = ConnectionLog.address(ctx.channel());
+                    closeSilently("sent " + describe(msg) + " before CONNECT [MQTT-3.1.0-1]");
+                }
+            }
+            case ATTACHING -> pendingWhileAttaching.add(msg);
+            case CONNECTED -> dispatch(msg);
+            case CLOSED -> ReferenceCountUtil.release(releasable(msg));
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        writer.flush();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && session != null && state == State.CONNECTED) {
+            session.sendQueued();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent && state == State.CONNECTED) {
+            closeReason = "has exceeded timeout, disconnecting";
+            ctx.close();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            closeReason = "socket error (" + cause.getMessage() + "), disconnecting";
+        } else {
+            closeReason = "internal error, disconnecting";
+            ConnectionLog.LOG.error("Unexpected error on connection of client {}", clientId, cause);
+        }
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (connectTimeout != null) {
+            connectTimeout.cancel(false);
+        }
+        State previous = state;
+        state = State.CLOSED;
+        Object pending;
+        while ((pending = pendingWhileAttaching.poll()) != null) {
+            ReferenceCountUtil.release(releasable(pending));
+        }
+        if (previous == State.CONNECTED) {
+            Session s = session;
+            session = null;
+            publishWill();
+            if (s != null) {
+                s.detach(this);
+            }
+            context.metrics().clientDisconnected();
+            if (context.config().connectionMessages()) {
+                ConnectionLog.LOG.info("Client {} {}.", clientId, closeReason);
+            }
+        }
+        ctx.fireChannelInactive();
+    }
+
+    // ---- CONNECT ---------------------------------------------------------------------------
+
+    private void onConnect(Connect c) {
+        if (connectTimeout != null) {
+            connectTimeout.cancel(false);
+        }
+        writer.version(c.version());
+        boolean allowAnonymous = context.config().allowAnonymous(listener);
+        ConnectValidator.Decision decision = validator.check(c, allowAnonymous);
+        clientId = decision.clientId().isEmpty() ? ConnectionLog.address(ctx().channel()) : decision.clientId();
+        if (!decision.accepted()) {
+            ConnectionLog.LOG.info("Client {} from {} refused (CONNACK 0x{}): {}.", clientId,
+                    ConnectionLog.address(ctx().channel()), Integer.toHexString(decision.reasonCode()),
+                    decision.logReason());
+            state = State.CLOSED;
+            writer.writeAndClose(new ConnAck(false, decision.reasonCode(), MqttProperties.EMPTY));
+            return;
+        }
+        will = c.will();
+        if (c.keepAliveSeconds() > 0) {
+            // MQTT-3.1.2-24: one and a half times the keep-alive without a packet ends the connection.
+            long idleMillis = c.keepAliveSeconds() * 1500L;
+            ctx().pipeline().addBefore(ctx().name(), "keepAlive",
+                    new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
+        }
+        if (context.config().connectionMessages()) {
+            ConnectionLog.LOG.info("New client connected from {} as {} (p{}, c{}, k{}{}).",
+                    ConnectionLog.address(ctx().channel()), clientId, mosquittoProtocolNumber(c.version()),
+                    c.cleanStart() ? 1 : 0, c.keepAliveSeconds(),
+                    c.username() == null ? "" : ", u'" + c.username() + "'");
+        }
+        state = State.ATTACHING;
+        ctx().channel().config().setAutoRead(false);
+        context.sessions().connect(new ConnectRequest(clientId, c.cleanStart(), c.version()), this);
+    }
+
+    /** Mosquitto's log numbering: p1 = 3.1, p2 = 3.1.1, p5 = 5.0. */
+    private static int mosquittoProtocolNumber(MqttVersion v) {
+        return switch (v) {
+            case MQTT_3_1 -> 1;
+            case MQTT_3_1_1 -> 2;
+            case MQTT_5 -> 5;
+        };
+    }
+
+    @Override
+    public void attached(Session attachedSession, boolean sessionPresent) {
+        if (state != State.ATTACHING) {
+            attachedSession.detach(this);
+            return;
+        }
+        state = State.CONNECTED;
+        session = attachedSession;
+        context.metrics().clientConnected();
+        writer.write(new ConnAck(sessionPresent, ReasonCodes.SUCCESS, MqttProperties.EMPTY));
+        ctx().channel().config().setAutoRead(true);
+        Object msg;
+        while (state == State.CONNECTED && (msg = pendingWhileAttaching.poll()) != null) {
+            dispatch(msg);
+        }
+        writer.flush();
+    }
+
+    @Override
+    public void takenOver() {
+        if (state == State.CONNECTED) {
+            Session s = session;
+            session = null;
+            publishWill(); // MQTT-3.1.4-2: the old connection ends without DISCONNECT
+            if (s != null) {
+                s.detach(this);
+            }
+            context.metrics().clientDisconnected();
+            ConnectionLog.LOG.info("Client {} closed: session taken over by a new connection.", clientId);
+        }
+        state = State.CLOSED;
+        ctx().close();
+    }
+
+    // ---- Established connection ------------------------------------------------------------
+
+    private void dispatch(Object msg) {
+        Session s = session;
+        switch (msg) {
+            case Publish p -> publishes.onPublish(p, s);
+            case PubAck a -> s.onPubAck(a.packetId());
+            case PubRec r -> onPubRec(r, s);
+            case PubRel r -> publishes.onPubRel(r, s);
+            case PubComp c -> s.onPubComp(c.packetId());
+            case Subscribe sub -> {
+                subscriptions.onSubscribe(sub, s);
+                if (state == State.CONNECTED) {
+                    s.sendQueued();
+                }
+            }
+            case Unsubscribe u -> subscriptions.onUnsubscribe(u, s);
+            case PingReq p -> writer.write(PingResp.INSTANCE);
+            case Disconnect d -> onDisconnect(d);
+            case Connect c -> protocolError("sent a second CONNECT [MQTT-3.1.0-2]", ReasonCodes.PROTOCOL_ERROR);
+            case Auth a -> protocolError("sent AUTH but no authentication method is in use",
+                    ReasonCodes.PROTOCOL_ERROR);
+            case ConnAck a -> protocolError("sent CONNACK, a server-to-client packet", ReasonCodes.PROTOCOL_ERROR);
+            case SubAck a -> protocolError("sent SUBACK, a server-to-client packet", ReasonCodes.PROTOCOL_ERROR);
+            case UnsubAck a -> protocolError("sent UNSUBACK, a server-to-client packet", ReasonCodes.PROTOCOL_ERROR);
+            case PingResp p -> protocolError("sent PINGRESP, a server-to-client packet", ReasonCodes.PROTOCOL_ERROR);
+            case DecodeError e -> onDecodeError(e);
+            default -> ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onPubRec(PubRec r, Session s) {
+        boolean pubRelDue = s.onPubRec(r.packetId(), r.reasonCode());
+        if (pubRelDue) {
+            writer.write(new PubRel(r.packetId()));
+        } else if (r.reasonCode() < 0x80) {
+            // Unknown packet id: answer anyway so that the client can finish (0x92 in MQTT 5.0).
+            int code = writer.version().isV5() ? ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND : ReasonCodes.SUCCESS;
+            writer.write(new PubRel(r.packetId(), code, MqttProperties.EMPTY));
+        }
+    }
+
+    private void onDisconnect(Disconnect d) {
+        will = null; // MQTT-3.1.2-10: a DISCONNECT discards the will
+        closeReason = "disconnected";
+        writer.flush();
+        ctx().close();
+    }
+
+    private void onDecodeError(DecodeError e) {
+        context.metrics().malformedPacket();
+        if (state == State.AWAIT_CONNECT) {
+            clientId = ConnectionLog.address(ctx().channel());
+        }
+        ConnectionLog.LOG.warn("Client {} sent a malformed packet: {}, disconnecting.", clientId, e.message());
+        closeReason = "disconnected due to malformed packet";
+        if (state == State.AWAIT_CONNECT && e.violation() == Violation.PROTOCOL_LEVEL_UNSUPPORTED) {
+            // MQTT-3.1.2-2: CONNACK 0x01 for an unsupported protocol level, then close.
+            state = State.CLOSED;
+            writer.version(MqttVersion.MQTT_3_1_1);
+            writer.writeAndClose(new ConnAck(false, ReasonCodes.V3_UNACCEPTABLE_PROTOCOL_VERSION,
+                    MqttProperties.EMPTY));
+            return;
+        }
+        closeWithReason(e.reasonCode());
+    }
+
+    /**
+     * Closes the connection for a protocol violation: MQTT 5.0 clients get a DISCONNECT with the
+     * reason code first; the will is published (MQTT-3.1.2-8).
+     */
+    void protocolError(String what, int reasonCode) {
+        ConnectionLog.LOG.warn("Client {} {}, disconnecting.", clientId, what);
+        closeReason = "disconnected due to protocol error";
+        closeWithReason(reasonCode);
+    }
+
+    private void closeWithReason(int reasonCode) {
+        if (state == State.CONNECTED && writer.version().isV5()) {
+            writer.writeAndClose(new Disconnect(reasonCode, MqttProperties.EMPTY));
+        } else {
+            writer.flush();
+            ctx().close();
+        }
+    }
+
+    private void closeSilently(String why) {
+        ConnectionLog.LOG.warn("Client {} {}, disconnecting.", clientId, why);
+        state = State.CLOSED;
+        ctx().close();
+    }
+
+    private void publishWill() {
+        Will w = will;
+        will = null;
+        if (w == null) {
+            return;
+        }
+        MqttProperties properties = w.properties().toBuilder().willDelayInterval(null).build();
+        Message message = new Message(w.topic(), Unpooled.wrappedBuffer(w.payload()), w.qos(), w.retain(),
+                properties, clientId);
+        try {
+            context.router().publish(message);
+        } finally {
+            message.release();
+        }
+    }
+
+    private static Object releasable(Object msg) {
+        return msg instanceof Publish p ? p.payload() : msg;
+    }
+
+    private static String describe(Object msg) {
+        return msg instanceof MqttPacket p ? p.type().name() : msg.getClass().getSimpleName();
+    }
+
+    // ---- SessionConnection -----------------------------------------------------------------
+
+    @Override
+    public EventLoop eventLoop() {
+        return ctx().channel().eventLoop();
+    }
+
+    @Override
+    public boolean isActive() {
+        return ctx().channel().isActive();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return ctx().channel().isWritable();
+    }
+
+    @Override
+    public void writePublish(Delivery delivery, int packetId, boolean dup) {
+        Message m = delivery.message();
+        MqttProperties properties = MqttProperties.EMPTY;
+        if (writer.version().isV5()) {
+            properties = m.properties();
+            List<Integer> ids = delivery.subscriptionIdentifiers();
+            if (!ids.isEmpty()) {
+                MqttProperties.Builder b = properties.toBuilder();
+                ids.forEach(b::addSubscriptionIdentifier);
+                properties = b.build();
+            }
+        }
+        writer.writePublish(new Publish(m.topic(), delivery.qos(), delivery.retain(), dup, packetId, properties,
+                m.payload()));
+    }
+
+    @Override
+    public void writePubRel(int packetId) {
+        writer.write(new PubRel(packetId));
+    }
+
+    @Override
+    public void flush() {
+        writer.flush();
+    }
+
+    @Override
+    public String describe() {
+        return clientId + " (" + ConnectionLog.address(ctx().channel()) + ")";
+    }
+}

@@ -1,0 +1,179 @@
+package dev.tern.broker.listener;
+
+import dev.tern.broker.config.BrokerConfig;
+import dev.tern.broker.config.ListenerConfig;
+import dev.tern.broker.connection.BrokerContext;
+import dev.tern.broker.connection.MqttConnection;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens the configured listeners on Netty (epoll where available, else NIO) and builds each
+ * connection's pipeline: byte counting, the connection limit, the frame decoder and the protocol
+ * handler.
+ */
+public final class MqttServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MqttServer.class);
+    /** Writability bounds per connection: a subscriber that does not read stops being written to. */
+    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+
+    private final BrokerConfig config;
+    private final BrokerContext context;
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup workerGroup;
+    private final Class<? extends ServerChannel> channelClass;
+    private final ChannelGroup clientChannels = new DefaultChannelGroup("tern-clients", GlobalEventExecutor.INSTANCE);
+    private final List<Channel> serverChannels = new ArrayList<>();
+
+    public MqttServer(BrokerConfig config, BrokerContext context) {
+        this.config = config;
+        this.context = context;
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.channelClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        int threads = config.eventLoopThreads() > 0 ? config.eventLoopThreads()
+                : Runtime.getRuntime().availableProcessors();
+        this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
+        this.workerGroup = new MultiThreadIoEventLoopGroup(threads, io);
+        LOG.debug("Using {} transport with {} event loop threads.", epoll ? "epoll" : "NIO", threads);
+    }
+
+    /** The event loops that run connections and sessions; also used for timers. */
+    public EventLoopGroup workerGroup() {
+        return workerGroup;
+    }
+
+    /**
+     * Binds every listener.
+     *
+     * @throws BindException if an address cannot be bound (e.g. the port is in use)
+     */
+    public void start() throws BindException, InterruptedException {
+        for (ListenerConfig listener : config.effectiveListeners()) {
+            bind(listener);
+        }
+    }
+
+    private void bind(ListenerConfig listener) throws BindException, InterruptedException {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(channelClass)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, config.tcpNoDelay())
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .childHandler(initializer(listener));
+        if (ListenerConfig.LOOPBACK.equals(listener.bindAddress())) {
+            Channel v4 = bindOne(bootstrap, new InetSocketAddress("127.0.0.1", listener.port()), listener);
+            int port = ((InetSocketAddress) v4.localAddress()).getPort();
+            try {
+                bindOne(bootstrap, new InetSocketAddress("::1", port), listener);
+            } catch (BindException e) {
+                LOG.debug("IPv6 loopback not available: {}", e.getMessage());
+            }
+        } else if (listener.bindAddress() == null) {
+            bindOne(bootstrap, new InetSocketAddress(listener.port()), listener);
+        } else {
+            bindOne(bootstrap, new InetSocketAddress(listener.bindAddress(), listener.port()), listener);
+        }
+    }
+
+    private Channel bindOne(ServerBootstrap bootstrap, InetSocketAddress address, ListenerConfig listener)
+            throws BindException, InterruptedException {
+        var future = bootstrap.bind(address).await();
+        if (!future.isSuccess()) {
+            BindException e = new BindException("cannot listen on " + address.getHostString() + ":" + address.getPort()
+                    + ": " + future.cause().getMessage());
+            e.initCause(future.cause());
+            throw e;
+        }
+        Channel channel = future.channel();
+        serverChannels.add(channel);
+        InetSocketAddress bound = (InetSocketAddress) channel.localAddress();
+        LOG.info("Opening ipv{} listen socket on port {}{}.", bound.getAddress() instanceof java.net.Inet6Address ? 6 : 4,
+                bound.getPort(), address.getAddress() != null && !address.getAddress().isAnyLocalAddress()
+                        ? " (" + bound.getAddress().getHostAddress() + ")" : "");
+        boolean anonymous = config.allowAnonymous(listener);
+        if (!anonymous) {
+            LOG.warn("Listener {} refuses anonymous clients (allow_anonymous false) and no password file is "
+                    + "configured: clients cannot connect. Set 'allow_anonymous true' to admit them.",
+                    listener.describe());
+        }
+        return channel;
+    }
+
+    private ChannelInitializer<SocketChannel> initializer(ListenerConfig listener) {
+        ByteCounter byteCounter = new ByteCounter(context.metrics());
+        int maxConnections = config.maxConnections(listener);
+        ConnectionLimiter limiter = maxConnections < 0 ? null : new ConnectionLimiter(maxConnections,
+                context.metrics());
+        int maxPacketSize = config.effectiveMaxPacketSize();
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                clientChannels.add(ch);
+                var p = ch.pipeline();
+                p.addLast("bytes", byteCounter);
+                if (limiter != null) {
+                    p.addLast("limit", limiter);
+                }
+                p.addLast("decoder", new MqttFrameDecoder(maxPacketSize));
+                p.addLast("mqtt", new MqttConnection(context, listener));
+            }
+        };
+    }
+
+    /** Ports actually bound, in listener order (resolves port 0). */
+    public List<Integer> ports() {
+        List<Integer> ports = new ArrayList<>();
+        for (Channel c : serverChannels) {
+            int port = ((InetSocketAddress) c.localAddress()).getPort();
+            if (!ports.contains(port)) {
+                ports.add(port);
+            }
+        }
+        return ports;
+    }
+
+    /** Number of open client connections. */
+    public int openConnections() {
+        return clientChannels.size();
+    }
+
+    /** Stops accepting, closes every connection and stops the event loops. */
+    @Override
+    public void close() throws InterruptedException {
+        for (Channel c : serverChannels) {
+            c.close().await(5, TimeUnit.SECONDS);
+        }
+        clientChannels.close().await(5, TimeUnit.SECONDS);
+        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        bossGroup.terminationFuture().await(10, TimeUnit.SECONDS);
+        workerGroup.terminationFuture().await(10, TimeUnit.SECONDS);
+    }
+}

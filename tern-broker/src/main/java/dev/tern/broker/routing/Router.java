@@ -1,0 +1,130 @@
+package dev.tern.broker.routing;
+
+import dev.tern.codec.QoS;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Routes a published message: updates the retained store and hands one {@link Delivery} to each
+ * matching subscriber. Overlapping subscriptions of one subscriber give one delivery at the highest
+ * granted QoS, carrying every matching subscription identifier (MQTT-3.3.5-1, MQTT 5.0 3.3.4).
+ *
+ * <p>Thread-safe and lock-free on the publish path; called from every event loop.
+ */
+public final class Router {
+    private final SubscriptionTrie subscriptions;
+    private final RetainedStore retained;
+    private final boolean upgradeOutgoingQos;
+    private final ThreadLocal<MatchCollector> collectors = ThreadLocal.withInitial(MatchCollector::new);
+
+    /**
+     * @param subscriptions      the subscription index
+     * @param retained           the retained store
+     * @param upgradeOutgoingQos deliver at the subscription's QoS even if the message's is lower
+     *                           (Mosquitto's {@code upgrade_outgoing_qos}; not MQTT compliant)
+     */
+    public Router(SubscriptionTrie subscriptions, RetainedStore retained, boolean upgradeOutgoingQos) {
+        this.subscriptions = subscriptions;
+        this.retained = retained;
+        this.upgradeOutgoingQos = upgradeOutgoingQos;
+    }
+
+    public SubscriptionTrie subscriptions() {
+        return subscriptions;
+    }
+
+    public RetainedStore retained() {
+        return retained;
+    }
+
+    /**
+     * Publishes a message. The caller keeps its own reference; each delivery takes another.
+     *
+     * @return the number of subscribers the message was handed to
+     */
+    public int publish(Message message) {
+        if (message.retain()) {
+            retained.update(message);
+        }
+        MatchCollector collector = collectors.get();
+        collector.begin(message.publisherId());
+        try {
+            subscriptions.match(message.topic(), collector);
+            int n = collector.size();
+            for (int i = 0; i < n; i++) {
+                Match m = collector.get(i);
+                QoS qos = upgradeOutgoingQos ? m.maxQos : QoS.min(message.qos(), m.maxQos);
+                boolean retainFlag = m.retainAsPublished && message.retain();
+                List<Integer> ids = m.subscriptionIds.isEmpty() ? List.of() : List.copyOf(m.subscriptionIds);
+                m.subscriber.deliver(new Delivery(message.retainRef(), qos, retainFlag, ids));
+            }
+            return n;
+        } finally {
+            collector.end();
+        }
+    }
+
+    /** Merges the matching subscriptions of one publish per subscriber; reused by one thread. */
+    private static final class MatchCollector implements Consumer<Subscription> {
+        private final IdentityHashMap<Subscriber, Match> bySubscriber = new IdentityHashMap<>();
+        private final List<Match> matches = new ArrayList<>();
+        private final List<Match> pool = new ArrayList<>();
+        private String publisherId;
+
+        void begin(String publisherId) {
+            this.publisherId = publisherId;
+        }
+
+        @Override
+        public void accept(Subscription s) {
+            if (s.noLocal() && publisherId != null && publisherId.equals(s.subscriber().clientId())) {
+                return; // MQTT-3.8.3-3: not to the publisher's own No Local subscription
+            }
+            Match m = bySubscriber.get(s.subscriber());
+            if (m == null) {
+                m = pool.isEmpty() ? new Match() : pool.remove(pool.size() - 1);
+                m.subscriber = s.subscriber();
+                m.maxQos = s.qos();
+                m.retainAsPublished = s.retainAsPublished();
+                bySubscriber.put(s.subscriber(), m);
+                matches.add(m);
+            } else {
+                m.maxQos = QoS.max(m.maxQos, s.qos());
+                m.retainAsPublished |= s.retainAsPublished();
+            }
+            if (s.subscriptionIdentifier() != 0) {
+                m.subscriptionIds.add(s.subscriptionIdentifier());
+            }
+        }
+
+        int size() {
+            return matches.size();
+        }
+
+        Match get(int i) {
+            return matches.get(i);
+        }
+
+        void end() {
+            for (Match m : matches) {
+                m.subscriber = null;
+                m.subscriptionIds.clear();
+                if (pool.size() < 1024) {
+                    pool.add(m);
+                }
+            }
+            matches.clear();
+            bySubscriber.clear();
+            publisherId = null;
+        }
+    }
+
+    private static final class Match {
+        Subscriber subscriber;
+        QoS maxQos;
+        boolean retainAsPublished;
+        final List<Integer> subscriptionIds = new ArrayList<>(1);
+    }
+}

@@ -1,0 +1,100 @@
+package dev.tern.broker.session;
+
+import dev.tern.broker.routing.Delivery;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Outbound QoS 1 and 2 messages sent and not yet fully acknowledged, in the order they were first
+ * sent, so that a reconnect can re-send them in that order (MQTT-4.4.0-1). Also allocates packet
+ * identifiers that are not in use. Event loop only.
+ */
+final class InflightWindow {
+    /** Where an outbound QoS 1/2 flow stands. */
+    enum State {
+        /** QoS 1 PUBLISH sent. */
+        AWAITING_PUBACK,
+        /** QoS 2 PUBLISH sent. */
+        AWAITING_PUBREC,
+        /** QoS 2 PUBREL sent; the message itself is no longer needed. */
+        AWAITING_PUBCOMP
+    }
+
+    /** One in-flight flow. The delivery is null once PUBREC has arrived. */
+    static final class Entry {
+        final int packetId;
+        @Nullable Delivery delivery;
+        State state;
+
+        Entry(int packetId, Delivery delivery, State state) {
+            this.packetId = packetId;
+            this.delivery = delivery;
+            this.state = state;
+        }
+    }
+
+    private final LinkedHashMap<Integer, Entry> entries = new LinkedHashMap<>();
+    private int capacity;
+    private int nextPacketId = 1;
+
+    InflightWindow(int capacity) {
+        this.capacity = capacity;
+    }
+
+    /** Changes the window size, e.g. to a reconnecting MQTT 5.0 client's Receive Maximum. */
+    void setCapacity(int capacity) {
+        this.capacity = capacity;
+    }
+
+    boolean isFull() {
+        return entries.size() >= capacity;
+    }
+
+    int size() {
+        return entries.size();
+    }
+
+    /** Adds a QoS 1 or 2 delivery under a fresh packet identifier and returns the entry. */
+    Entry add(Delivery delivery) {
+        int id = allocatePacketId();
+        State state = delivery.qos().value() == 1 ? State.AWAITING_PUBACK : State.AWAITING_PUBREC;
+        Entry e = new Entry(id, delivery, state);
+        entries.put(id, e);
+        return e;
+    }
+
+    private int allocatePacketId() {
+        // The window never holds 65535 entries (capacity <= 65535 and callers check isFull first).
+        while (entries.containsKey(nextPacketId)) {
+            nextPacketId = nextPacketId == 65_535 ? 1 : nextPacketId + 1;
+        }
+        int id = nextPacketId;
+        nextPacketId = id == 65_535 ? 1 : id + 1;
+        return id;
+    }
+
+    @Nullable Entry get(int packetId) {
+        return entries.get(packetId);
+    }
+
+    /** Removes a completed flow and returns it, or null if the id is not in flight. */
+    @Nullable Entry remove(int packetId) {
+        return entries.remove(packetId);
+    }
+
+    /** All entries in first-sent order. */
+    Collection<Entry> entries() {
+        return entries.values();
+    }
+
+    /** Releases every held delivery and forgets all flows. */
+    void clear() {
+        for (Entry e : entries.values()) {
+            if (e.delivery != null) {
+                e.delivery.release();
+            }
+        }
+        entries.clear();
+    }
+}

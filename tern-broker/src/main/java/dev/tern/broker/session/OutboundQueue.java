@@ -1,0 +1,84 @@
+package dev.tern.broker.session;
+
+import dev.tern.broker.routing.Delivery;
+import java.util.ArrayDeque;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Deliveries waiting to enter the in-flight window, bounded by message count and payload bytes
+ * (Mosquitto's {@code max_queued_messages} and {@code max_queued_bytes}). Event loop only.
+ */
+final class OutboundQueue {
+    private final ArrayDeque<Delivery> deliveries = new ArrayDeque<>();
+    private final int maxMessages;
+    private final long maxBytes;
+    private long bytes;
+
+    OutboundQueue(int maxMessages, long maxBytes) {
+        this.maxMessages = maxMessages;
+        this.maxBytes = maxBytes;
+    }
+
+    /** Appends a delivery unless a limit would be exceeded; the caller keeps it on false. */
+    boolean offer(Delivery d) {
+        if (maxMessages > 0 && deliveries.size() >= maxMessages) {
+            return false;
+        }
+        long size = d.message().payloadSize();
+        if (maxBytes > 0 && bytes + size > maxBytes && !deliveries.isEmpty()) {
+            return false;
+        }
+        deliveries.addLast(d);
+        bytes += size;
+        return true;
+    }
+
+    @Nullable Delivery peek() {
+        return deliveries.peekFirst();
+    }
+
+    @Nullable Delivery poll() {
+        Delivery d = deliveries.pollFirst();
+        if (d != null) {
+            bytes -= d.message().payloadSize();
+        }
+        return d;
+    }
+
+    int size() {
+        return deliveries.size();
+    }
+
+    long bytes() {
+        return bytes;
+    }
+
+    boolean isEmpty() {
+        return deliveries.isEmpty();
+    }
+
+    /** Removes QoS 0 deliveries (for a persistent session going offline without queue_qos0_messages). */
+    int dropQos0() {
+        int dropped = 0;
+        var it = deliveries.iterator();
+        while (it.hasNext()) {
+            Delivery d = it.next();
+            if (d.qos().value() == 0) {
+                it.remove();
+                bytes -= d.message().payloadSize();
+                d.release();
+                dropped++;
+            }
+        }
+        return dropped;
+    }
+
+    /** Releases and removes everything. */
+    void clear() {
+        Delivery d;
+        while ((d = deliveries.pollFirst()) != null) {
+            d.release();
+        }
+        bytes = 0;
+    }
+}

@@ -1,0 +1,486 @@
+package dev.tern.broker.session;
+
+import dev.tern.broker.routing.Delivery;
+import dev.tern.broker.routing.Message;
+import dev.tern.broker.routing.Router;
+import dev.tern.broker.routing.Subscriber;
+import dev.tern.broker.routing.Subscription;
+import dev.tern.broker.sys.BrokerMetrics;
+import dev.tern.codec.QoS;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.internal.PlatformDependent;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The state the broker keeps for one client identifier: subscriptions, the outbound queue, the
+ * in-flight window and the inbound QoS 2 packet identifiers awaiting PUBREL.
+ *
+ * <p><b>Threading.</b> All state is owned by one event loop, {@link #owner}: the loop of the attached
+ * connection, or of the last one. Other threads reach the session only through its mailbox
+ * ({@link #deliver}, {@link #execute}), which the owner drains in order. Attaching a connection on
+ * another loop hands ownership over: the old owner's last act is to publish the new owner, and the
+ * drain notices and continues there. The connection calls the remaining methods directly, on its
+ * own loop, which is the owner while it is attached.
+ */
+public final class Session implements Subscriber {
+    private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+    private static final int DRAIN_BATCH = 1024;
+
+    private final String clientId;
+    private final SessionRegistry registry;
+    private final SessionSettings settings;
+    private final Router router;
+    private final BrokerMetrics metrics;
+
+    // Mailbox: any thread may offer, the owner drains.
+    private final Queue<Object> mailbox = PlatformDependent.newMpscQueue();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final AtomicInteger mailboxDeliveries = new AtomicInteger();
+    private final int mailboxLimit;
+    private final Runnable drainTask = this::drain;
+    private volatile EventLoop owner;
+
+    // Owned by the event loop in `owner`.
+    private @Nullable SessionConnection connection;
+    private @Nullable SessionConnection pendingConnection;
+    private boolean persistent;
+    private boolean discarded;
+    private final Map<String, Subscription> subscriptions = new HashMap<>();
+    private final OutboundQueue queue;
+    private final InflightWindow inflight;
+    private @Nullable Set<Integer> inboundQos2;
+    private @Nullable ScheduledFuture<?> expiryTimer;
+    private long expiryGeneration;
+    private boolean dropLogged;
+
+    Session(String clientId, EventLoop owner, SessionRegistry registry, SessionSettings settings, Router router,
+            BrokerMetrics metrics) {
+        this.clientId = clientId;
+        this.owner = owner;
+        this.registry = registry;
+        this.settings = settings;
+        this.router = router;
+        this.metrics = metrics;
+        this.queue = new OutboundQueue(settings.maxQueuedMessages(), settings.maxQueuedBytes());
+        this.inflight = new InflightWindow(settings.effectiveMaxInflight());
+        this.mailboxLimit = settings.maxQueuedMessages() == 0 ? Integer.MAX_VALUE
+                : Math.max(1024, 2 * settings.maxQueuedMessages());
+    }
+
+    @Override
+    public String clientId() {
+        return clientId;
+    }
+
+    // ---- Any thread ------------------------------------------------------------------------
+
+    /** Hands a delivery to the session; it is queued, sent or dropped on the owner loop. */
+    @Override
+    public void deliver(Delivery delivery) {
+        if (mailboxDeliveries.incrementAndGet() > mailboxLimit) {
+            mailboxDeliveries.decrementAndGet();
+            delivery.release();
+            metrics.recordPublishDropped();
+            return;
+        }
+        mailbox.offer(delivery);
+        scheduleDrain();
+    }
+
+    /** Runs a task on the owner loop, after everything already in the mailbox. */
+    public void execute(Runnable task) {
+        mailbox.offer(task);
+        scheduleDrain();
+    }
+
+    private void scheduleDrain() {
+        if (drainScheduled.compareAndSet(false, true)) {
+            owner.execute(drainTask);
+        }
+    }
+
+    private void drain() {
+        EventLoop current = owner;
+        if (!current.inEventLoop()) {
+            current.execute(drainTask); // ownership moved while this task was queued
+            return;
+        }
+        drainScheduled.set(false);
+        int processed = 0;
+        Object item;
+        while ((item = mailbox.poll()) != null) {
+            if (item instanceof Delivery d) {
+                mailboxDeliveries.decrementAndGet();
+                enqueue(d);
+            } else {
+                ((Runnable) item).run();
+                if (owner != current) {
+                    // Ownership moved: this loop must not touch the session any more.
+                    if (!mailbox.isEmpty()) {
+                        scheduleDrain();
+                    }
+                    return;
+                }
+            }
+            if (++processed == DRAIN_BATCH) {
+                scheduleDrain(); // let other sessions and I/O on this loop run
+                break;
+            }
+        }
+        pumpAndFlush();
+    }
+
+    // ---- Owner loop: connection life cycle -------------------------------------------------
+
+    /** Attaches a connection (from {@link SessionRegistry#connect}); runs on the current owner. */
+    void attach(ConnectRequest request, SessionConnection newConnection) {
+        if (discarded) {
+            registry.connect(request, newConnection); // lost a race with discard: start afresh
+            return;
+        }
+        SessionConnection old = connection != null ? connection : pendingConnection;
+        connection = null;
+        pendingConnection = null;
+        if (old != null) {
+            LOG.info("Client {} already connected, closing old connection.", clientId);
+            old.takenOver();
+        }
+        boolean sessionPresent = persistent && !request.cleanStart();
+        if (!sessionPresent) {
+            resetState();
+        }
+        persistent = !request.cleanStart();
+        cancelExpiry();
+        pendingConnection = newConnection;
+        EventLoop target = newConnection.eventLoop();
+        if (target == owner) {
+            completeAttach(newConnection, sessionPresent);
+        } else {
+            owner = target; // last act on the old loop: from here on the new loop owns the session
+            target.execute(() -> completeAttach(newConnection, sessionPresent));
+        }
+    }
+
+    private void completeAttach(SessionConnection c, boolean sessionPresent) {
+        if (!owner.inEventLoop() || pendingConnection != c) {
+            return; // a newer connection took over while this one was handed over; it closed this one
+        }
+        pendingConnection = null;
+        if (!c.isActive()) {
+            afterDetach();
+            return;
+        }
+        connection = c;
+        c.attached(this, sessionPresent);
+        resendInflight(c);
+        pumpAndFlush();
+    }
+
+    /** The connection went away (any reason); runs on its loop, which is the owner. */
+    public void detach(SessionConnection c) {
+        if (pendingConnection == c) {
+            pendingConnection = null;
+            afterDetach();
+            return;
+        }
+        if (connection != c) {
+            return;
+        }
+        connection = null;
+        afterDetach();
+    }
+
+    private void afterDetach() {
+        if (!persistent) {
+            discard();
+            return;
+        }
+        if (!settings.queueQos0Messages()) {
+            queue.dropQos0();
+        }
+        scheduleExpiry();
+    }
+
+    private void scheduleExpiry() {
+        var expiration = settings.persistentClientExpiration();
+        if (expiration == null) {
+            return;
+        }
+        long generation = ++expiryGeneration;
+        expiryTimer = owner.schedule(() -> execute(() -> expireIfOffline(generation)), expiration.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelExpiry() {
+        expiryGeneration++; // a timer that already fired and sits in the mailbox is now stale
+        if (expiryTimer != null) {
+            expiryTimer.cancel(false);
+            expiryTimer = null;
+        }
+    }
+
+    private void expireIfOffline(long generation) {
+        if (generation != expiryGeneration || discarded || connection != null || pendingConnection != null) {
+            return;
+        }
+        LOG.info("Expiring client {} (persistent_client_expiration).", clientId);
+        metrics.sessionExpired();
+        discard();
+    }
+
+    /** Ends the session: forgets its subscriptions and releases its messages. */
+    private void discard() {
+        discarded = true;
+        cancelExpiry();
+        registry.remove(this);
+        resetState();
+        // Deliveries still in the mailbox are released by enqueue() when drained.
+    }
+
+    private void resetState() {
+        for (Subscription s : subscriptions.values()) {
+            router.subscriptions().remove(this, s.filter());
+        }
+        subscriptions.clear();
+        queue.clear();
+        inflight.clear();
+        inboundQos2 = null;
+        dropLogged = false;
+    }
+
+    /** Releases everything without any loop; only after the broker's event loops have stopped. */
+    void releaseAfterShutdown() {
+        discarded = true;
+        queue.clear();
+        inflight.clear();
+        Object item;
+        while ((item = mailbox.poll()) != null) {
+            if (item instanceof Delivery d) {
+                d.release();
+            }
+        }
+    }
+
+    // ---- Owner loop: outbound messages -----------------------------------------------------
+
+    private void enqueue(Delivery d) {
+        if (discarded) {
+            d.release();
+            return;
+        }
+        SessionConnection c = connection;
+        if (c == null && d.qos() == QoS.AT_MOST_ONCE && !settings.queueQos0Messages()) {
+            d.release(); // QoS 0 is not queued for offline clients unless configured
+            return;
+        }
+        if (!queue.offer(d)) {
+            d.release();
+            metrics.recordPublishDropped();
+            if (!dropLogged) {
+                dropLogged = true;
+                LOG.warn("Outgoing messages are being dropped for client {} (queue full: {} messages, {} bytes).",
+                        clientId, queue.size(), queue.bytes());
+            }
+        }
+    }
+
+    /** Delivers a retained message matched by a new subscription; on the owner loop. */
+    public void deliverRetained(Message message, QoS qos) {
+        enqueue(new Delivery(message, qos, true, List.of()));
+    }
+
+    /** Moves queued deliveries into flight while the window has room and the channel is writable. */
+    private boolean pump() {
+        SessionConnection c = connection;
+        if (c == null) {
+            return false;
+        }
+        boolean wrote = false;
+        while (c.isWritable()) {
+            Delivery d = queue.peek();
+            if (d == null) {
+                break;
+            }
+            if (d.qos() == QoS.AT_MOST_ONCE) {
+                queue.poll();
+                c.writePublish(d, 0, false);
+                d.release();
+            } else {
+                if (inflight.isFull()) {
+                    break;
+                }
+                queue.poll();
+                InflightWindow.Entry e = inflight.add(d);
+                c.writePublish(d, e.packetId, false);
+            }
+            metrics.recordPublishSent();
+            wrote = true;
+        }
+        if (queue.isEmpty()) {
+            dropLogged = false;
+        }
+        return wrote;
+    }
+
+    private void pumpAndFlush() {
+        if (pump() && connection != null) {
+            connection.flush();
+        }
+    }
+
+    private void resendInflight(SessionConnection c) {
+        for (InflightWindow.Entry e : inflight.entries()) {
+            if (e.state == InflightWindow.State.AWAITING_PUBCOMP) {
+                c.writePubRel(e.packetId);
+            } else if (e.delivery != null) {
+                c.writePublish(e.delivery, e.packetId, true);
+                metrics.recordPublishSent();
+            }
+        }
+    }
+
+    /** Sends what is queued as far as the window and the channel allow (e.g. writable again). */
+    public void sendQueued() {
+        pumpAndFlush();
+    }
+
+    /** PUBACK from the client: a QoS 1 flow is complete. */
+    public void onPubAck(int packetId) {
+        InflightWindow.Entry e = inflight.get(packetId);
+        if (e == null || e.state != InflightWindow.State.AWAITING_PUBACK) {
+            LOG.debug("Client {} sent PUBACK for unknown packet id {}.", clientId, packetId);
+            return;
+        }
+        inflight.remove(packetId);
+        releaseDelivery(e);
+        pumpAndFlush();
+    }
+
+    /**
+     * PUBREC from the client. On success the message is released and PUBREL becomes due; an error
+     * reason code (MQTT 5.0) ends the flow.
+     *
+     * @return true if a PUBREL is due for this packet id (known flow, success)
+     */
+    public boolean onPubRec(int packetId, int reasonCode) {
+        InflightWindow.Entry e = inflight.get(packetId);
+        if (e == null || e.state == InflightWindow.State.AWAITING_PUBACK) {
+            LOG.debug("Client {} sent PUBREC for unknown packet id {}.", clientId, packetId);
+            return false;
+        }
+        if (reasonCode >= 0x80) {
+            inflight.remove(packetId);
+            releaseDelivery(e);
+            pumpAndFlush();
+            return false;
+        }
+        e.state = InflightWindow.State.AWAITING_PUBCOMP;
+        releaseDelivery(e);
+        return true;
+    }
+
+    /** PUBCOMP from the client: a QoS 2 flow is complete. */
+    public void onPubComp(int packetId) {
+        InflightWindow.Entry e = inflight.get(packetId);
+        if (e == null || e.state != InflightWindow.State.AWAITING_PUBCOMP) {
+            LOG.debug("Client {} sent PUBCOMP for unknown packet id {}.", clientId, packetId);
+            return;
+        }
+        inflight.remove(packetId);
+        pumpAndFlush();
+    }
+
+    private static void releaseDelivery(InflightWindow.Entry e) {
+        if (e.delivery != null) {
+            e.delivery.release();
+            e.delivery = null;
+        }
+    }
+
+    // ---- Owner loop: inbound QoS 2 ---------------------------------------------------------
+
+    /**
+     * Records an inbound QoS 2 packet id until PUBREL (MQTT-4.3.3-2).
+     *
+     * @return true the first time, false for a re-sent PUBLISH that must not be delivered again
+     */
+    public boolean beginInboundQos2(int packetId) {
+        if (inboundQos2 == null) {
+            inboundQos2 = new HashSet<>();
+        }
+        return inboundQos2.add(packetId);
+    }
+
+    /**
+     * PUBREL from the client: forgets the packet id.
+     *
+     * @return true if the id was known
+     */
+    public boolean endInboundQos2(int packetId) {
+        return inboundQos2 != null && inboundQos2.remove(packetId);
+    }
+
+    // ---- Owner loop: subscriptions ---------------------------------------------------------
+
+    /**
+     * Adds or replaces this session's subscription to the subscription's filter.
+     *
+     * @return true if a subscription to the same filter existed and was replaced
+     */
+    public boolean subscribe(Subscription subscription) {
+        router.subscriptions().add(subscription);
+        return subscriptions.put(subscription.filter(), subscription) != null;
+    }
+
+    /**
+     * Removes this session's subscription to a filter.
+     *
+     * @return true if there was one
+     */
+    public boolean unsubscribe(String filter) {
+        if (subscriptions.remove(filter) == null) {
+            return false;
+        }
+        router.subscriptions().remove(this, filter);
+        return true;
+    }
+
+    /** This session's subscriptions. */
+    public Collection<Subscription> subscriptions() {
+        return new ArrayList<>(subscriptions.values());
+    }
+
+    /** Sets the in-flight window for the attached connection (MQTT 5.0 Receive Maximum). */
+    public void setInflightCapacity(int capacity) {
+        inflight.setCapacity(Math.min(capacity, settings.effectiveMaxInflight()));
+    }
+
+    /** Messages queued behind the in-flight window. */
+    public int queuedMessages() {
+        return queue.size();
+    }
+
+    /** Messages in flight. */
+    public int inflightMessages() {
+        return inflight.size();
+    }
+
+    @Override
+    public String toString() {
+        return "Session[" + clientId + "]";
+    }
+}

@@ -1,0 +1,98 @@
+package dev.tern.broker.sys;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters every part of the broker updates and the $SYS publisher reads. Counters are
+ * {@link LongAdder}s so that event loops do not contend on one cache line.
+ */
+public final class BrokerMetrics {
+    private final LongAdder messagesReceived = new LongAdder();
+    private final LongAdder messagesSent = new LongAdder();
+    private final LongAdder publishReceived = new LongAdder();
+    private final LongAdder publishSent = new LongAdder();
+    private final LongAdder publishDropped = new LongAdder();
+    private final LongAdder bytesReceived = new LongAdder();
+    private final LongAdder bytesSent = new LongAdder();
+    private final LongAdder connectionsAccepted = new LongAdder();
+    private final LongAdder connectionsRefused = new LongAdder();
+    private final LongAdder malformedPackets = new LongAdder();
+    private final AtomicInteger connectedClients = new AtomicInteger();
+    private final AtomicInteger maximumConnectedClients = new AtomicInteger();
+    private final AtomicInteger expiredSessions = new AtomicInteger();
+
+    /** Any control packet received. */
+    public void packetReceived() {
+        messagesReceived.increment();
+    }
+
+    /** Any control packet sent. */
+    public void packetSent() {
+        messagesSent.increment();
+    }
+
+    public void recordPublishReceived() {
+        publishReceived.increment();
+    }
+
+    public void recordPublishSent() {
+        publishSent.increment();
+    }
+
+    /** A message not delivered to one recipient because of a limit or policy. */
+    public void recordPublishDropped() {
+        publishDropped.increment();
+    }
+
+    public void bytesReceived(long n) {
+        bytesReceived.add(n);
+    }
+
+    public void bytesSent(long n) {
+        bytesSent.add(n);
+    }
+
+    /** A TCP connection accepted (before CONNECT). */
+    public void connectionAccepted() {
+        connectionsAccepted.increment();
+    }
+
+    /** A connection refused by a limit (e.g. max_connections). */
+    public void connectionRefused() {
+        connectionsRefused.increment();
+    }
+
+    public void malformedPacket() {
+        malformedPackets.increment();
+    }
+
+    /** A client completed CONNECT. */
+    public void clientConnected() {
+        int now = connectedClients.incrementAndGet();
+        maximumConnectedClients.accumulateAndGet(now, Math::max);
+    }
+
+    /** A connected client went away. */
+    public void clientDisconnected() {
+        connectedClients.decrementAndGet();
+    }
+
+    public void sessionExpired() {
+        expiredSessions.incrementAndGet();
+    }
+
+    public long messagesReceived() { return messagesReceived.sum(); }
+    public long messagesSent() { return messagesSent.sum(); }
+    public long publishReceived() { return publishReceived.sum(); }
+    public long publishSent() { return publishSent.sum(); }
+    public long publishDropped() { return publishDropped.sum(); }
+    public long bytesReceived() { return bytesReceived.sum(); }
+    public long bytesSent() { return bytesSent.sum(); }
+    public long connectionsAccepted() { return connectionsAccepted.sum(); }
+    public long connectionsRefused() { return connectionsRefused.sum(); }
+    public long malformedPackets() { return malformedPackets.sum(); }
+    public int connectedClients() { return connectedClients.get(); }
+    public int maximumConnectedClients() { return maximumConnectedClients.get(); }
+    public int expiredSessions() { return expiredSessions.get(); }
+}

@@ -1,0 +1,133 @@
+package dev.tern.cli;
+
+import dev.tern.broker.TernBroker;
+import dev.tern.broker.config.BrokerConfig;
+import dev.tern.broker.config.ConfigException;
+import dev.tern.broker.config.ConfigParser;
+import dev.tern.broker.config.ListenerConfig;
+import dev.tern.broker.config.LogSettings;
+import java.io.IOException;
+import java.net.BindException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tern broker}: runs the broker in the foreground, like {@code mosquitto}. */
+@Command(name = "broker", mixinStandardHelpOptions = true, versionProvider = TernCommand.Version.class,
+        description = {
+            "Runs the MQTT broker in the foreground until SIGINT or SIGTERM.",
+            "Without -c it listens on 127.0.0.1 and ::1 port 1883 and admits anonymous clients."})
+final class BrokerCommand implements Callable<Integer> {
+    /** Exit code meaning "do not exit": the broker runs until a signal stops the JVM. */
+    static final int KEEP_RUNNING = Integer.MIN_VALUE;
+
+    @Option(names = {"-c", "--config-file"}, paramLabel = "FILE",
+            description = "Configuration file in mosquitto.conf syntax.")
+    private @Nullable Path configFile;
+
+    @Option(names = {"-p", "--port"}, paramLabel = "PORT",
+            description = "Listen on PORT (loopback only) instead of 1883; repeatable. Ignored with -c, as in Mosquitto.")
+    private List<Integer> ports = new ArrayList<>();
+
+    @Option(names = {"-v", "--verbose"}, description = "Log everything (log_type all) to stderr.")
+    private boolean verbose;
+
+    @Option(names = {"-d", "--daemon"}, description = "Not supported: run Tern under systemd or another supervisor.")
+    private boolean daemon;
+
+    @Override
+    public Integer call() {
+        if (daemon) {
+            System.err.println("Error: -d is not supported; run 'tern broker' under systemd or another supervisor.");
+            return 1;
+        }
+        BrokerConfig config;
+        try {
+            config = loadConfig();
+        } catch (ConfigException e) {
+            System.err.println("Error: " + e.getMessage());
+            return 1;
+        }
+        LogSettings log = verbose ? new LogSettings(Set.of("all"), List.of("stderr"), true) : config.log();
+        try {
+            LoggingSetup.apply(log);
+        } catch (IOException e) {
+            System.err.println("Error: cannot open log destination: " + e.getMessage());
+            return 1;
+        }
+        Logger logger = LoggerFactory.getLogger("dev.tern.broker");
+        if (configFile != null) {
+            logger.info("Config loaded from {}.", configFile.toAbsolutePath());
+            if (!ports.isEmpty()) {
+                logger.warn("-p is ignored when a configuration file is given; use 'listener PORT' in the file.");
+            }
+        } else {
+            logger.info("Starting in local only mode. Connections will only be possible from clients running on "
+                    + "this machine. Create a configuration file with a listener to allow remote access.");
+        }
+        TernBroker broker = TernBroker.builder().config(config).build();
+        try {
+            broker.start();
+        } catch (BindException e) {
+            logger.error("Error: {}", e.getMessage());
+            return 1;
+        }
+        Path pidFile = writePidFile(config, logger);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            broker.close(); // SIGTERM / SIGINT: graceful shutdown
+            if (pidFile != null) {
+                deleteQuietly(pidFile);
+            }
+            LoggingSetup.stop();
+        }, "tern-shutdown"));
+        return KEEP_RUNNING; // Netty's non-daemon event loop threads keep the JVM alive
+    }
+
+    private BrokerConfig loadConfig() throws ConfigException {
+        if (configFile != null) {
+            return ConfigParser.parse(configFile);
+        }
+        BrokerConfig.Builder b = BrokerConfig.builder();
+        for (int port : ports) {
+            if (port < 1 || port > 65_535) {
+                throw new ConfigException(null, 0, "-p", "port must be 1..65535, was " + port);
+            }
+            b.listener(ListenerConfig.mqtt(port, ListenerConfig.LOOPBACK));
+        }
+        if (!ports.isEmpty()) {
+            b.allowAnonymous(true); // local only mode, as without any option
+        }
+        return b.build();
+    }
+
+    private static @Nullable Path writePidFile(BrokerConfig config, Logger logger) {
+        if (config.pidFile() == null) {
+            return null;
+        }
+        Path path = Path.of(config.pidFile());
+        try {
+            Files.writeString(path, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
+            return path;
+        } catch (IOException e) {
+            logger.warn("Cannot write pid_file {}: {}", path, e.getMessage());
+            return null;
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            // best effort at shutdown
+        }
+    }
+}
