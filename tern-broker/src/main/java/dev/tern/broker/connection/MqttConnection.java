@@ -63,6 +63,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private String clientId = "<unknown>";
     private @Nullable Session session;
     private @Nullable Will will;
+    private @Nullable String assignedClientId;
     private @Nullable ScheduledFuture<?> connectTimeout;
     private final ArrayDeque<Object> pendingWhileAttaching = new ArrayDeque<>();
     private String closeReason = "closed its connection";
@@ -232,7 +233,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         state = State.ATTACHING;
         ctx().channel().config().setAutoRead(false);
-        context.sessions().connect(new ConnectRequest(clientId, c.cleanStart(), c.version()), this);
+        boolean keep = c.version().isV5() ? sessionExpiry(c) > 0 : !c.cleanStart();
+        assignedClientId = decision.assigned() ? clientId : null;
+        context.sessions().connect(new ConnectRequest(clientId, c.cleanStart(), keep, c.version()), this);
+    }
+
+    private static long sessionExpiry(Connect c) {
+        Long expiry = c.properties().sessionExpiryInterval();
+        return expiry == null ? 0 : expiry;
     }
 
     /** Mosquitto's log numbering: p1 = 3.1, p2 = 3.1.1, p5 = 5.0. */
@@ -253,13 +261,31 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         state = State.CONNECTED;
         session = attachedSession;
         context.metrics().clientConnected();
-        writer.write(new ConnAck(sessionPresent, ReasonCodes.SUCCESS, MqttProperties.EMPTY));
+        // MQTT 3.1 has no session present flag: its CONNACK byte 1 is reserved.
+        boolean presentFlag = sessionPresent && writer.version() != MqttVersion.MQTT_3_1;
+        writer.write(new ConnAck(presentFlag, ReasonCodes.SUCCESS, connAckProperties()));
         ctx().channel().config().setAutoRead(true);
         Object msg;
         while (state == State.CONNECTED && (msg = pendingWhileAttaching.poll()) != null) {
             dispatch(msg);
         }
         writer.flush();
+    }
+
+    /** MQTT 5.0 CONNACK properties: the broker's limits and an assigned client id. */
+    private MqttProperties connAckProperties() {
+        if (!writer.version().isV5()) {
+            return MqttProperties.EMPTY;
+        }
+        var config = context.config();
+        MqttProperties.Builder b = MqttProperties.builder().assignedClientIdentifier(assignedClientId);
+        if (!config.retainAvailable()) {
+            b.retainAvailable(0);
+        }
+        if (config.maxQos() < 2) {
+            b.maximumQos(config.maxQos());
+        }
+        return b.build();
     }
 
     @Override
@@ -328,7 +354,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     private void onDecodeError(DecodeError e) {
-        context.metrics().malformedPacket();
+        if (e.violation() == Violation.PACKET_TOO_LARGE) {
+            context.metrics().oversizedPacket();
+        } else {
+            context.metrics().malformedPacket();
+        }
         if (state == State.AWAIT_CONNECT) {
             clientId = ConnectionLog.address(ctx().channel());
         }

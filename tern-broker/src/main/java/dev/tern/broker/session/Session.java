@@ -163,7 +163,7 @@ public final class Session implements Subscriber {
         if (!sessionPresent) {
             resetState();
         }
-        persistent = !request.cleanStart();
+        persistent = request.keepAfterDisconnect();
         cancelExpiry();
         pendingConnection = newConnection;
         EventLoop target = newConnection.eventLoop();

@@ -18,6 +18,7 @@ public final class BrokerMetrics {
     private final LongAdder connectionsAccepted = new LongAdder();
     private final LongAdder connectionsRefused = new LongAdder();
     private final LongAdder malformedPackets = new LongAdder();
+    private final LongAdder oversizedPackets = new LongAdder();
     private final AtomicInteger connectedClients = new AtomicInteger();
     private final AtomicInteger maximumConnectedClients = new AtomicInteger();
     private final AtomicInteger expiredSessions = new AtomicInteger();
@@ -63,8 +64,14 @@ public final class BrokerMetrics {
         connectionsRefused.increment();
     }
 
+    /** A packet that broke the wire format (the connection was closed). */
     public void malformedPacket() {
         malformedPackets.increment();
+    }
+
+    /** A packet larger than max_packet_size (the connection was closed). */
+    public void oversizedPacket() {
+        oversizedPackets.increment();
     }
 
     /** A client completed CONNECT. */
@@ -92,6 +99,7 @@ public final class BrokerMetrics {
     public long connectionsAccepted() { return connectionsAccepted.sum(); }
     public long connectionsRefused() { return connectionsRefused.sum(); }
     public long malformedPackets() { return malformedPackets.sum(); }
+    public long oversizedPackets() { return oversizedPackets.sum(); }
     public int connectedClients() { return connectedClients.get(); }
     public int maximumConnectedClients() { return maximumConnectedClients.get(); }
     public int expiredSessions() { return expiredSessions.get(); }

@@ -114,6 +114,11 @@ public final class SysTopicPublisher implements AutoCloseable {
         publish("load/bytes/received", metrics.bytesReceived(), false);
         publish("load/bytes/sent", metrics.bytesSent(), false);
 
+        // Tern's own counters for the limits Mosquitto does not report.
+        publish("tern/connections/refused", metrics.connectionsRefused(), false);
+        publish("tern/packets/malformed", metrics.malformedPackets(), false);
+        publish("tern/packets/oversized", metrics.oversizedPackets(), false);
+
         Runtime rt = Runtime.getRuntime();
         publish("heap/current", rt.totalMemory() - rt.freeMemory(), false);
         publish("heap/maximum", rt.maxMemory(), false);
