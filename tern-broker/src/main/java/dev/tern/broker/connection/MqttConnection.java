@@ -147,8 +147,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable() && session != null && state == State.CONNECTED) {
-            session.sendQueued();
+        if (state == State.CONNECTED) {
+            // Back-pressure: a client that does not read its acknowledgements is not read either,
+            // so its outbound buffer cannot grow without bound.
+            boolean writable = ctx.channel().isWritable();
+            ctx.channel().config().setAutoRead(writable);
+            if (writable && session != null) {
+                session.sendQueued();
+            }
         }
         ctx.fireChannelWritabilityChanged();
     }
