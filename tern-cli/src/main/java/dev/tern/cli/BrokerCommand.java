@@ -82,13 +82,22 @@ final class BrokerCommand implements Callable<Integer> {
             return 1;
         }
         Path pidFile = writePidFile(config, logger);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            broker.close(); // SIGTERM / SIGINT: graceful shutdown
+        Runnable shutdown = () -> {
+            broker.close();
             if (pidFile != null) {
                 deleteQuietly(pidFile);
             }
             LoggingSetup.stop();
-        }, "tern-shutdown"));
+        };
+        // SIGTERM and SIGINT stop the broker gracefully and exit with 0, as Mosquitto does; the hook
+        // covers any other way the JVM ends.
+        Runtime.getRuntime().addShutdownHook(new Thread(shutdown, "tern-shutdown"));
+        for (String name : new String[] {"TERM", "INT"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+                shutdown.run();
+                System.exit(0);
+            });
+        }
         return KEEP_RUNNING; // Netty's non-daemon event loop threads keep the JVM alive
     }
 

@@ -51,7 +51,8 @@ final class ConnectValidator {
             assigned = true;
         }
         if (!v5 && c.keepAliveSeconds() > config.maxKeepalive()) {
-            // MQTT 3.x cannot tell the client a shorter keep-alive; Mosquitto refuses the same way.
+            // MQTT 3.x cannot tell the client a shorter keep-alive; Mosquitto refuses the same way since
+            // 2.0.12 (CVE-2020-13849; 2.0.11 accepts). See docs/interop.md.
             return refuse(c, ReasonCodes.V3_IDENTIFIER_REJECTED,
                     "keep-alive " + c.keepAliveSeconds() + " s exceeds max_keepalive " + config.maxKeepalive());
         }

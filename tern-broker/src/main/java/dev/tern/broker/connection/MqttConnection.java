@@ -67,6 +67,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private @Nullable ScheduledFuture<?> connectTimeout;
     private final ArrayDeque<Object> pendingWhileAttaching = new ArrayDeque<>();
     private String closeReason = "closed its connection";
+    /** DISCONNECT or a protocol violation ended the connection: packets still in the read batch are dropped. */
+    private boolean closing;
 
     public MqttConnection(BrokerContext context, ListenerConfig listener) {
         this.context = context;
@@ -313,6 +315,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     // ---- Established connection ------------------------------------------------------------
 
     private void dispatch(Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(releasable(msg));
+            return;
+        }
         Session s = session;
         switch (msg) {
             case Publish p -> publishes.onPublish(p, s);
@@ -355,6 +361,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private void onDisconnect(Disconnect d) {
         will = null; // MQTT-3.1.2-10: a DISCONNECT discards the will
         closeReason = "disconnected";
+        closing = true;
         writer.flush();
         ctx().close();
     }
@@ -392,6 +399,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     private void closeWithReason(int reasonCode) {
+        closing = true;
         if (state == State.CONNECTED && writer.version().isV5()) {
             writer.writeAndClose(new Disconnect(reasonCode, MqttProperties.EMPTY));
         } else {

@@ -83,6 +83,13 @@ final class SubscriptionHandler {
     void onUnsubscribe(Unsubscribe unsubscribe, Session session) {
         List<Integer> codes = new ArrayList<>(unsubscribe.filters().size());
         for (String filter : unsubscribe.filters()) {
+            String invalid = Topics.checkFilter(filter);
+            if (invalid != null && !connection.writer().version().isV5()) {
+                // MQTT 3.1.1 section 4.8: a protocol violation closes the connection (as Mosquitto does).
+                connection.protocolError("sent an invalid topic filter '" + filter + "' in UNSUBSCRIBE: " + invalid,
+                        ReasonCodes.TOPIC_FILTER_INVALID);
+                return;
+            }
             boolean removed = session.unsubscribe(filter);
             codes.add(removed ? ReasonCodes.SUCCESS : ReasonCodes.NO_SUBSCRIPTION_EXISTED);
             UNSUBSCRIBE_LOG.info("{} {}", connection.clientId(), filter);

@@ -187,7 +187,8 @@ public final class Session implements Subscriber {
         connection = c;
         c.attached(this, sessionPresent);
         resendInflight(c);
-        pumpAndFlush();
+        pump();
+        c.flush(); // the re-sent flows too, even when the window leaves no room for new messages
     }
 
     /** The connection went away (any reason); runs on its loop, which is the owner. */
@@ -287,7 +288,7 @@ public final class Session implements Subscriber {
             d.release(); // QoS 0 is not queued for offline clients unless configured
             return;
         }
-        if (!queue.offer(d)) {
+        if (!offerMakingRoom(d)) {
             d.release();
             metrics.recordPublishDropped();
             if (!dropLogged) {
@@ -296,6 +297,19 @@ public final class Session implements Subscriber {
                         clientId, queue.size(), queue.bytes());
             }
         }
+    }
+
+    /**
+     * Queues a delivery. A full queue first moves what it can into flight, because
+     * max_queued_messages counts only messages beyond the in-flight window (as in Mosquitto), also
+     * when a burst reaches the mailbox in one drain.
+     */
+    private boolean offerMakingRoom(Delivery d) {
+        if (queue.offer(d)) {
+            return true;
+        }
+        pumpAndFlush();
+        return queue.offer(d);
     }
 
     /** Delivers a retained message matched by a new subscription; on the owner loop. */
