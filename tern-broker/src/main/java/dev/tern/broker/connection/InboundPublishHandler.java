@@ -36,7 +36,7 @@ final class InboundPublishHandler {
 
     /** Handles a PUBLISH; takes over its payload reference. */
     void onPublish(Publish p, Session session) {
-        metrics.recordPublishReceived();
+        metrics.recordPublishReceived(p.payload().readableBytes());
         if (p.retain() && !config.retainAvailable()) {
             p.release();
             connection.protocolError("sent a retained message but retain_available is false",

@@ -20,6 +20,7 @@ public final class RetainedStore {
     private final Node root = new Node(null, "");
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private int count;
+    private long bytes;
 
     /**
      * Stores a retained message, replacing the topic's previous one, or deletes the topic's retained
@@ -45,6 +46,7 @@ public final class RetainedStore {
             }
             previous = node.message;
             node.message = delete ? null : message.retainRef();
+            bytes += (delete ? 0 : message.payloadSize()) - (previous == null ? 0 : previous.payloadSize());
             if (previous == null && !delete) {
                 count++;
             } else if (previous != null && delete) {
@@ -140,6 +142,16 @@ public final class RetainedStore {
         }
     }
 
+    /** Payload bytes of all retained messages. */
+    public long bytes() {
+        lock.readLock().lock();
+        try {
+            return bytes;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** Removes and releases every retained message. */
     public void clear() {
         List<Message> all = new ArrayList<>();
@@ -149,6 +161,7 @@ public final class RetainedStore {
             root.children.clear();
             root.message = null;
             count = 0;
+            bytes = 0;
         } finally {
             lock.writeLock().unlock();
         }

@@ -1,6 +1,7 @@
 package dev.tern.broker.session;
 
 import dev.tern.broker.routing.Delivery;
+import dev.tern.broker.sys.BrokerMetrics;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import org.jspecify.annotations.Nullable;
@@ -35,11 +36,13 @@ final class InflightWindow {
     }
 
     private final LinkedHashMap<Integer, Entry> entries = new LinkedHashMap<>();
+    private final BrokerMetrics metrics;
     private int capacity;
     private int nextPacketId = 1;
 
-    InflightWindow(int capacity) {
+    InflightWindow(int capacity, BrokerMetrics metrics) {
         this.capacity = capacity;
+        this.metrics = metrics;
     }
 
     /** Changes the window size, e.g. to a reconnecting MQTT 5.0 client's Receive Maximum. */
@@ -61,6 +64,7 @@ final class InflightWindow {
         State state = delivery.qos().value() == 1 ? State.AWAITING_PUBACK : State.AWAITING_PUBREC;
         Entry e = new Entry(id, delivery, state);
         entries.put(id, e);
+        metrics.stored(1, delivery.message().payloadSize());
         return e;
     }
 
@@ -88,12 +92,20 @@ final class InflightWindow {
         return entries.values();
     }
 
+    /** Releases an entry's delivery once it is no longer needed (acknowledged, or PUBREC received). */
+    void releaseDelivery(Entry e) {
+        Delivery d = e.delivery;
+        if (d != null) {
+            e.delivery = null;
+            metrics.stored(-1, -d.message().payloadSize());
+            d.release();
+        }
+    }
+
     /** Releases every held delivery and forgets all flows. */
     void clear() {
         for (Entry e : entries.values()) {
-            if (e.delivery != null) {
-                e.delivery.release();
-            }
+            releaseDelivery(e);
         }
         entries.clear();
     }

@@ -1,6 +1,7 @@
 package dev.tern.broker.session;
 
 import dev.tern.broker.routing.Delivery;
+import dev.tern.broker.sys.BrokerMetrics;
 import java.util.ArrayDeque;
 import org.jspecify.annotations.Nullable;
 
@@ -12,11 +13,13 @@ final class OutboundQueue {
     private final ArrayDeque<Delivery> deliveries = new ArrayDeque<>();
     private final int maxMessages;
     private final long maxBytes;
+    private final BrokerMetrics metrics;
     private long bytes;
 
-    OutboundQueue(int maxMessages, long maxBytes) {
+    OutboundQueue(int maxMessages, long maxBytes, BrokerMetrics metrics) {
         this.maxMessages = maxMessages;
         this.maxBytes = maxBytes;
+        this.metrics = metrics;
     }
 
     /** Appends a delivery unless a limit would be exceeded; the caller keeps it on false. */
@@ -30,6 +33,7 @@ final class OutboundQueue {
         }
         deliveries.addLast(d);
         bytes += size;
+        metrics.stored(1, size);
         return true;
     }
 
@@ -41,6 +45,7 @@ final class OutboundQueue {
         Delivery d = deliveries.pollFirst();
         if (d != null) {
             bytes -= d.message().payloadSize();
+            metrics.stored(-1, -d.message().payloadSize());
         }
         return d;
     }
@@ -66,6 +71,7 @@ final class OutboundQueue {
             if (d.qos().value() == 0) {
                 it.remove();
                 bytes -= d.message().payloadSize();
+                metrics.stored(-1, -d.message().payloadSize());
                 d.release();
                 dropped++;
             }
@@ -76,9 +82,8 @@ final class OutboundQueue {
     /** Releases and removes everything. */
     void clear() {
         Delivery d;
-        while ((d = deliveries.pollFirst()) != null) {
+        while ((d = poll()) != null) {
             d.release();
         }
-        bytes = 0;
     }
 }

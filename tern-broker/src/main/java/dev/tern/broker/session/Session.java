@@ -75,8 +75,8 @@ public final class Session implements Subscriber {
         this.settings = settings;
         this.router = router;
         this.metrics = metrics;
-        this.queue = new OutboundQueue(settings.maxQueuedMessages(), settings.maxQueuedBytes());
-        this.inflight = new InflightWindow(settings.effectiveMaxInflight());
+        this.queue = new OutboundQueue(settings.maxQueuedMessages(), settings.maxQueuedBytes(), metrics);
+        this.inflight = new InflightWindow(settings.effectiveMaxInflight(), metrics);
         this.mailboxLimit = settings.maxQueuedMessages() == 0 ? Integer.MAX_VALUE
                 : Math.max(1024, 2 * settings.maxQueuedMessages());
     }
@@ -283,8 +283,9 @@ public final class Session implements Subscriber {
             d.release();
             return;
         }
-        SessionConnection c = connection;
-        if (c == null && d.qos() == QoS.AT_MOST_ONCE && !settings.queueQos0Messages()) {
+        // A connection still being handed over from another loop counts as online: queue, don't drop.
+        boolean offline = connection == null && pendingConnection == null;
+        if (offline && d.qos() == QoS.AT_MOST_ONCE && !settings.queueQos0Messages()) {
             d.release(); // QoS 0 is not queued for offline clients unless configured
             return;
         }
@@ -341,7 +342,7 @@ public final class Session implements Subscriber {
                 InflightWindow.Entry e = inflight.add(d);
                 c.writePublish(d, e.packetId, false);
             }
-            metrics.recordPublishSent();
+            metrics.recordPublishSent(d.message().payloadSize());
             wrote = true;
         }
         if (queue.isEmpty()) {
@@ -362,7 +363,7 @@ public final class Session implements Subscriber {
                 c.writePubRel(e.packetId);
             } else if (e.delivery != null) {
                 c.writePublish(e.delivery, e.packetId, true);
-                metrics.recordPublishSent();
+                metrics.recordPublishSent(e.delivery.message().payloadSize());
             }
         }
     }
@@ -380,7 +381,7 @@ public final class Session implements Subscriber {
             return;
         }
         inflight.remove(packetId);
-        releaseDelivery(e);
+        inflight.releaseDelivery(e);
         pumpAndFlush();
     }
 
@@ -398,12 +399,12 @@ public final class Session implements Subscriber {
         }
         if (reasonCode >= 0x80) {
             inflight.remove(packetId);
-            releaseDelivery(e);
+            inflight.releaseDelivery(e);
             pumpAndFlush();
             return false;
         }
         e.state = InflightWindow.State.AWAITING_PUBCOMP;
-        releaseDelivery(e);
+        inflight.releaseDelivery(e);
         return true;
     }
 
@@ -418,12 +419,6 @@ public final class Session implements Subscriber {
         pumpAndFlush();
     }
 
-    private static void releaseDelivery(InflightWindow.Entry e) {
-        if (e.delivery != null) {
-            e.delivery.release();
-            e.delivery = null;
-        }
-    }
 
     // ---- Owner loop: inbound QoS 2 ---------------------------------------------------------
 

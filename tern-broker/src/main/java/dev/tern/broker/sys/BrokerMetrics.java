@@ -19,6 +19,11 @@ public final class BrokerMetrics {
     private final LongAdder connectionsRefused = new LongAdder();
     private final LongAdder malformedPackets = new LongAdder();
     private final LongAdder oversizedPackets = new LongAdder();
+    private final LongAdder connects = new LongAdder();
+    private final LongAdder publishBytesReceived = new LongAdder();
+    private final LongAdder publishBytesSent = new LongAdder();
+    private final LongAdder storedMessages = new LongAdder();
+    private final LongAdder storedBytes = new LongAdder();
     private final AtomicInteger connectedClients = new AtomicInteger();
     private final AtomicInteger maximumConnectedClients = new AtomicInteger();
     private final AtomicInteger expiredSessions = new AtomicInteger();
@@ -33,12 +38,22 @@ public final class BrokerMetrics {
         messagesSent.increment();
     }
 
-    public void recordPublishReceived() {
+    /** A PUBLISH with this many payload bytes arrived from a client. */
+    public void recordPublishReceived(int payloadBytes) {
         publishReceived.increment();
+        publishBytesReceived.add(payloadBytes);
     }
 
-    public void recordPublishSent() {
+    /** A PUBLISH with this many payload bytes was written to a client. */
+    public void recordPublishSent(int payloadBytes) {
         publishSent.increment();
+        publishBytesSent.add(payloadBytes);
+    }
+
+    /** Messages held for sessions (queued or in flight) changed by {@code count} and {@code bytes}. */
+    public void stored(int count, long bytes) {
+        storedMessages.add(count);
+        storedBytes.add(bytes);
     }
 
     /** A message not delivered to one recipient because of a limit or policy. */
@@ -76,6 +91,7 @@ public final class BrokerMetrics {
 
     /** A client completed CONNECT. */
     public void clientConnected() {
+        connects.increment();
         int now = connectedClients.incrementAndGet();
         maximumConnectedClients.accumulateAndGet(now, Math::max);
     }
@@ -100,6 +116,13 @@ public final class BrokerMetrics {
     public long connectionsRefused() { return connectionsRefused.sum(); }
     public long malformedPackets() { return malformedPackets.sum(); }
     public long oversizedPackets() { return oversizedPackets.sum(); }
+    public long connects() { return connects.sum(); }
+    public long publishBytesReceived() { return publishBytesReceived.sum(); }
+    public long publishBytesSent() { return publishBytesSent.sum(); }
+    /** Deliveries held in session queues and in-flight windows. */
+    public long storedMessages() { return storedMessages.sum(); }
+    /** Payload bytes of {@link #storedMessages()}. */
+    public long storedBytes() { return storedBytes.sum(); }
     public int connectedClients() { return connectedClients.get(); }
     public int maximumConnectedClients() { return maximumConnectedClients.get(); }
     public int expiredSessions() { return expiredSessions.get(); }

@@ -64,6 +64,7 @@ public final class SysTopicPublisher implements AutoCloseable {
         loadSources.put("bytes/received", metrics::bytesReceived);
         loadSources.put("bytes/sent", metrics::bytesSent);
         loadSources.put("sockets", metrics::connectionsAccepted);
+        loadSources.put("connections", metrics::connects);
         loadSources.forEach((name, source) -> loads.put(name, new LoadAverage()));
     }
 
@@ -107,6 +108,13 @@ public final class SysTopicPublisher implements AutoCloseable {
         int retained = router.retained().size();
         publish("retained messages/count", retained, false);
         publish("messages/retained/count", retained, false);
+        long stored = retained + metrics.storedMessages();
+        publish("messages/stored", stored, false);
+        publish("store/messages/count", stored, false);
+        publish("store/messages/bytes", router.retained().bytes() + metrics.storedBytes(), false);
+        publish("publish/bytes/received", metrics.publishBytesReceived(), false);
+        publish("publish/bytes/sent", metrics.publishBytesSent(), false);
+        publish("shared_subscriptions/count", 0, false); // shared subscriptions come with MQTT 5.0 support
         publish("subscriptions/count", subscriptionCount.getAsLong(), false);
 
         publish("bytes/received", metrics.bytesReceived(), false);
