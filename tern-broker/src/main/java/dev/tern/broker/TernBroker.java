@@ -7,6 +7,7 @@ import dev.tern.broker.listener.MqttServer;
 import dev.tern.broker.routing.RetainedStore;
 import dev.tern.broker.routing.Router;
 import dev.tern.broker.routing.SubscriptionTrie;
+import dev.tern.broker.session.SessionInfo;
 import dev.tern.broker.session.SessionRegistry;
 import dev.tern.broker.sys.BrokerMetrics;
 import dev.tern.broker.sys.SysTopicPublisher;
@@ -15,6 +16,8 @@ import java.io.InputStream;
 import java.net.BindException;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
@@ -124,6 +127,14 @@ public final class TernBroker implements AutoCloseable {
     /** Number of sessions, connected or kept for offline clients. */
     public int sessionCount() {
         return sessions.size();
+    }
+
+    /**
+     * A snapshot of one client's session (queue and window sizes, subscriptions), or an empty result
+     * if the broker has no session for that client id.
+     */
+    public CompletableFuture<Optional<SessionInfo>> sessionInfo(String clientId) {
+        return sessions.info(clientId);
     }
 
     /** Number of retained messages. */

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -476,6 +477,14 @@ public final class Session implements Subscriber {
     /** Sets the in-flight window for the attached connection (MQTT 5.0 Receive Maximum). */
     public void setInflightCapacity(int capacity) {
         inflight.setCapacity(Math.min(capacity, settings.effectiveMaxInflight()));
+    }
+
+    /** A snapshot of this session, taken on its owner loop after what is already in the mailbox. */
+    public CompletableFuture<SessionInfo> info() {
+        CompletableFuture<SessionInfo> result = new CompletableFuture<>();
+        execute(() -> result.complete(new SessionInfo(clientId, connection != null, persistent, queue.size(),
+                inflight.size(), subscriptions.keySet().stream().sorted().toList())));
+        return result;
     }
 
     /** Messages queued behind the in-flight window. */

@@ -4,6 +4,8 @@ import dev.tern.broker.routing.Router;
 import dev.tern.broker.sys.BrokerMetrics;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -36,6 +38,12 @@ public final class SessionRegistry {
     /** Forgets a discarded session, unless the id already maps to a newer one. */
     void remove(Session session) {
         sessions.remove(session.clientId(), session);
+    }
+
+    /** A snapshot of the session of a client id, or an empty result if there is none. */
+    public CompletableFuture<Optional<SessionInfo>> info(String clientId) {
+        Session s = sessions.get(clientId);
+        return s == null ? CompletableFuture.completedFuture(Optional.empty()) : s.info().thenApply(Optional::of);
     }
 
     /** Number of sessions, connected or not. */

@@ -2,7 +2,7 @@ package dev.tern.broker.fault;
 
 import ch.qos.logback.classic.Level;
 import dev.tern.broker.TernBroker;
-import dev.tern.broker.session.Session;
+import dev.tern.broker.session.SessionInfo;
 import dev.tern.codec.MqttPacketEncoder;
 import dev.tern.codec.MqttProperties;
 import dev.tern.codec.MqttVersion;
@@ -15,10 +15,6 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.util.internal.PlatformDependent;
 import java.lang.management.ManagementFactory;
-import java.lang.reflect.Field;
-import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
@@ -29,46 +25,31 @@ final class FaultSupport {
 
     private FaultSupport() {}
 
-    /**
-     * The session of a client id, or null. The broker has no public accessor for sessions (nor should
-     * it); the fault tests need one to check queue bounds, so they look through the private fields.
-     */
-    static @Nullable Session session(TernBroker broker, String clientId) {
-        try {
-            Field registryField = TernBroker.class.getDeclaredField("sessions");
-            registryField.setAccessible(true);
-            Object registry = registryField.get(broker);
-            Field mapField = registry.getClass().getDeclaredField("sessions");
-            mapField.setAccessible(true);
-            return (Session) ((Map<?, ?>) mapField.get(registry)).get(clientId);
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError("the session registry's layout changed; update FaultSupport", e);
+    /** A view of one client's session through the broker's public {@link TernBroker#sessionInfo}. */
+    record SessionHandle(TernBroker broker, String clientId) {
+        SessionInfo info() throws Exception {
+            return broker.sessionInfo(clientId).get(5, TimeUnit.SECONDS)
+                    .orElseThrow(() -> new AssertionError("no session for " + clientId));
+        }
+
+        int queuedMessages() throws Exception {
+            return info().queuedMessages();
+        }
+
+        int inflightMessages() throws Exception {
+            return info().inflightMessages();
+        }
+
+        int subscriptionCount() throws Exception {
+            return info().subscriptions().size();
         }
     }
 
-    /** Like {@link #session} but fails if there is none. */
-    static Session requireSession(TernBroker broker, String clientId) {
-        Session s = session(broker, clientId);
-        if (s == null) {
-            throw new AssertionError("no session for " + clientId);
-        }
-        return s;
-    }
-
-    /**
-     * Runs a query on the session's owner event loop, after everything already in its mailbox, which
-     * is the only safe way to read its state.
-     */
-    static <T> T onOwner(Session session, Callable<T> query) throws Exception {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        session.execute(() -> {
-            try {
-                result.complete(query.call());
-            } catch (Exception e) {
-                result.completeExceptionally(e);
-            }
-        });
-        return result.get(10, TimeUnit.SECONDS);
+    /** The session of a client id; fails if there is none. */
+    static SessionHandle requireSession(TernBroker broker, String clientId) throws Exception {
+        SessionHandle h = new SessionHandle(broker, clientId);
+        h.info();
+        return h;
     }
 
     /** Used heap after a few collections, in bytes. */

@@ -2,7 +2,6 @@ package dev.tern.broker.fault;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tern.broker.session.Session;
 import dev.tern.broker.test.MqttTestClient;
 import dev.tern.broker.test.TestBroker;
 import dev.tern.codec.QoS;
@@ -58,8 +57,8 @@ class NonReadingSubscriberTest {
             assertThat(stuck0.subscribe(TOPIC, QoS.AT_MOST_ONCE).reasonCodes()).containsExactly(0);
             assertThat(stuck1.subscribe(TOPIC, QoS.AT_LEAST_ONCE).reasonCodes()).containsExactly(1);
             // From here on stuck0 and stuck1 never read a byte.
-            Session q0 = FaultSupport.requireSession(broker.broker(), "stuck-qos0");
-            Session q1 = FaultSupport.requireSession(broker.broker(), "stuck-qos1");
+            FaultSupport.SessionHandle q0 = FaultSupport.requireSession(broker.broker(), "stuck-qos0");
+            FaultSupport.SessionHandle q1 = FaultSupport.requireSession(broker.broker(), "stuck-qos1");
 
             QueueSampler sampler = new QueueSampler(q0, q1);
             sampler.start();
@@ -75,9 +74,9 @@ class NonReadingSubscriberTest {
             acks.awaitCount(MESSAGES, Duration.ofSeconds(30));
 
             // The stuck sessions are full and never went beyond the limit.
-            int queued0 = FaultSupport.onOwner(q0, q0::queuedMessages);
-            int queued1 = FaultSupport.onOwner(q1, q1::queuedMessages);
-            int inflight1 = FaultSupport.onOwner(q1, q1::inflightMessages);
+            int queued0 = q0.queuedMessages();
+            int queued1 = q1.queuedMessages();
+            int inflight1 = q1.inflightMessages();
             assertThat(sampler.samples.get()).as("queue samples").isPositive();
             assertThat(sampler.max.get()).as("largest queue seen").isLessThanOrEqualTo(QUEUE_LIMIT);
             assertThat(queued0).isEqualTo(QUEUE_LIMIT);
@@ -186,10 +185,10 @@ class NonReadingSubscriberTest {
     private static final class QueueSampler extends Thread {
         final AtomicInteger max = new AtomicInteger();
         final AtomicInteger samples = new AtomicInteger();
-        private final Session[] sessions;
+        private final FaultSupport.SessionHandle[] sessions;
         private volatile boolean stop;
 
-        QueueSampler(Session... sessions) {
+        QueueSampler(FaultSupport.SessionHandle... sessions) {
             super("queue-sampler");
             setDaemon(true);
             this.sessions = sessions;
@@ -198,9 +197,9 @@ class NonReadingSubscriberTest {
         @Override
         public void run() {
             while (!stop) {
-                for (Session s : sessions) {
+                for (FaultSupport.SessionHandle s : sessions) {
                     try {
-                        int q = FaultSupport.onOwner(s, s::queuedMessages);
+                        int q = s.queuedMessages();
                         max.accumulateAndGet(q, Math::max);
                         samples.incrementAndGet();
                     } catch (Exception e) {

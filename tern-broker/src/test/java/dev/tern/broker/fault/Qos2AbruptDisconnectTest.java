@@ -3,7 +3,6 @@ package dev.tern.broker.fault;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tern.broker.session.Session;
 import dev.tern.broker.test.MqttTestClient;
 import dev.tern.broker.test.TestBroker;
 import dev.tern.codec.MqttProperties;
@@ -101,9 +100,9 @@ class Qos2AbruptDisconnectTest {
                 assertThat(sub.expect(PubRel.class).packetId()).isEqualTo(packetId);
                 sub.send(new PubComp(packetId));
                 assertThat(sub.raw().staysSilent(Duration.ofMillis(200))).as("no PUBLISH re-sent").isTrue();
-                Session session = FaultSupport.requireSession(broker.broker(), "q2b-sub");
+                FaultSupport.SessionHandle session = FaultSupport.requireSession(broker.broker(), "q2b-sub");
                 await().atMost(Duration.ofSeconds(5))
-                        .until(() -> FaultSupport.onOwner(session, session::inflightMessages) == 0);
+                        .until(() -> session.inflightMessages() == 0);
 
                 pub.publish("q2/b", "second", QoS.EXACTLY_ONCE, false);
                 Publish next = receiveQos2(sub);

@@ -3,7 +3,6 @@ package dev.tern.broker.fault;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tern.broker.session.Session;
 import dev.tern.broker.test.MqttTestClient;
 import dev.tern.broker.test.TestBroker;
 import dev.tern.codec.MqttVersion;
@@ -85,10 +84,10 @@ class TakeOverStormTest {
                 assertThat(metrics.connectedClients()).isEqualTo(2);
                 assertThat(broker.broker().sessionCount()).isEqualTo(2);
                 assertThat(broker.broker().subscriptionCount()).isEqualTo(1);
-                Session session = FaultSupport.requireSession(broker.broker(), CLIENT_ID);
+                FaultSupport.SessionHandle session = FaultSupport.requireSession(broker.broker(), CLIENT_ID);
                 await().atMost(Duration.ofSeconds(5))
-                        .until(() -> FaultSupport.onOwner(session, session::inflightMessages) == 0);
-                assertThat(FaultSupport.onOwner(session, () -> session.subscriptions().size())).isEqualTo(1);
+                        .until(() -> session.inflightMessages() == 0);
+                assertThat(session.subscriptionCount()).isEqualTo(1);
 
                 survivor.disconnect();
                 await().atMost(Duration.ofSeconds(5)).until(() -> metrics.connectedClients() == 1);

@@ -3,7 +3,6 @@ package dev.tern.broker.fault;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tern.broker.session.Session;
 import dev.tern.broker.test.MqttTestClient;
 import dev.tern.broker.test.TestBroker;
 import dev.tern.codec.MqttVersion;
@@ -48,9 +47,9 @@ class UnacknowledgedQos1Test {
                 assertThat(firstIds).doesNotHaveDuplicates();
                 // The window is full: nothing more until an acknowledgement.
                 assertThat(lazy.raw().staysSilent(Duration.ofMillis(300))).isTrue();
-                Session session = FaultSupport.requireSession(broker.broker(), "lazy");
-                assertThat(FaultSupport.onOwner(session, session::inflightMessages)).isEqualTo(INFLIGHT);
-                assertThat(FaultSupport.onOwner(session, session::queuedMessages)).isEqualTo(MESSAGES - INFLIGHT);
+                FaultSupport.SessionHandle session = FaultSupport.requireSession(broker.broker(), "lazy");
+                assertThat(session.inflightMessages()).isEqualTo(INFLIGHT);
+                assertThat(session.queuedMessages()).isEqualTo(MESSAGES - INFLIGHT);
             } // closed without DISCONNECT and without a single PUBACK
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> broker.broker().metrics().connectedClients() == 1);
@@ -89,9 +88,8 @@ class UnacknowledgedQos1Test {
                     lazy.send(new PubAck(id));
                 }
                 assertThat(lazy.raw().staysSilent(Duration.ofMillis(200))).isTrue();
-                Session session = FaultSupport.requireSession(broker.broker(), "lazy");
-                await().atMost(Duration.ofSeconds(5)).until(() -> FaultSupport.onOwner(session,
-                        () -> session.inflightMessages() + session.queuedMessages()) == 0);
+                FaultSupport.SessionHandle session = FaultSupport.requireSession(broker.broker(), "lazy");
+                await().atMost(Duration.ofSeconds(5)).until(() -> session.inflightMessages() + session.queuedMessages() == 0);
             }
         }
     }
