@@ -82,7 +82,10 @@ public final class MqttPacketDecoder {
         }
         int flags = first & 0x0F;
         int required = type.requiredFlags();
-        if (required >= 0 && flags != required) {
+        // MQTT 3.1 leaves these bits unused ("x") except the QoS 1 of PUBREL, SUBSCRIBE and UNSUBSCRIBE,
+        // and its clients set DUP when they resend those three; the reserved-bit rule came with 3.1.1.
+        int checked = version != MqttVersion.MQTT_3_1 ? 0x0F : required > 0 ? 0x06 : 0;
+        if (required >= 0 && (flags & checked) != required) {
             return new DecodeError(Violation.INVALID_FIXED_HEADER_FLAGS, type,
                     "flags 0x" + Integer.toHexString(flags) + ", required 0x" + Integer.toHexString(required));
         }
@@ -363,6 +366,10 @@ public final class MqttPacketDecoder {
                 throw r.error(Violation.REASON_CODE_INVALID, "0x" + Integer.toHexString(rc));
             }
             codes.add(rc);
+        }
+        if (codes.isEmpty()) {
+            // One reason code per topic filter of the UNSUBSCRIBE, which has at least one (MQTT-3.11.3-1).
+            throw r.error(Violation.TRUNCATED, "UNSUBACK without reason codes");
         }
         return new UnsubAck(packetId, codes, properties);
     }

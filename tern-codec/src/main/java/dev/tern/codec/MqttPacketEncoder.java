@@ -136,13 +136,13 @@ public final class MqttPacketEncoder {
                 + Wire.stringSize(c.clientId());
         if (will != null) {
             remaining += (v5 ? PropertiesEncoder.blockSize(willProps) : 0) + Wire.stringSize(will.topic())
-                    + 2 + will.payload().length;
+                    + Wire.binarySize(will.payload());
         }
         if (c.username() != null) {
             remaining += Wire.stringSize(c.username());
         }
         if (c.password() != null) {
-            remaining += 2 + c.password().length;
+            remaining += Wire.binarySize(c.password());
         }
         int flags = (c.username() != null ? 0x80 : 0) | (c.password() != null ? 0x40 : 0)
                 | (c.cleanStart() ? 0x02 : 0);

@@ -328,9 +328,43 @@ public final class MqttProperties {
         public Builder subscriptionIdentifierAvailable(@Nullable Integer v) { subscriptionIdentifierAvailable = v; return this; }
         public Builder sharedSubscriptionAvailable(@Nullable Integer v) { sharedSubscriptionAvailable = v; return this; }
 
-        /** The immutable properties. */
+        /**
+         * The immutable properties.
+         *
+         * @throws IllegalArgumentException if a value is outside the range its wire type and the
+         *                                  specification allow
+         */
         public MqttProperties build() {
+            flag("payloadFormatIndicator", payloadFormatIndicator);
+            flag("requestProblemInformation", requestProblemInformation);
+            flag("requestResponseInformation", requestResponseInformation);
+            flag("maximumQos", maximumQos);
+            flag("retainAvailable", retainAvailable);
+            flag("wildcardSubscriptionAvailable", wildcardSubscriptionAvailable);
+            flag("subscriptionIdentifierAvailable", subscriptionIdentifierAvailable);
+            flag("sharedSubscriptionAvailable", sharedSubscriptionAvailable);
+            range("messageExpiryInterval", messageExpiryInterval, 0, 0xFFFF_FFFFL);
+            range("sessionExpiryInterval", sessionExpiryInterval, 0, 0xFFFF_FFFFL);
+            range("willDelayInterval", willDelayInterval, 0, 0xFFFF_FFFFL);
+            range("maximumPacketSize", maximumPacketSize, 1, 0xFFFF_FFFFL);
+            range("serverKeepAlive", serverKeepAlive, 0, 0xFFFF);
+            range("topicAliasMaximum", topicAliasMaximum, 0, 0xFFFF);
+            range("receiveMaximum", receiveMaximum, 1, 0xFFFF);
+            range("topicAlias", topicAlias, 1, 0xFFFF);
+            for (int id : subscriptionIdentifiers) {
+                range("subscriptionIdentifier", (long) id, 1, 268_435_455);
+            }
             return new MqttProperties(this);
+        }
+
+        private static void flag(String name, @Nullable Integer v) {
+            range(name, v, 0, 1);
+        }
+
+        private static void range(String name, @Nullable Number v, long min, long max) {
+            if (v != null && (v.longValue() < min || v.longValue() > max)) {
+                throw new IllegalArgumentException(name + " must be " + min + ".." + max + ", was " + v);
+            }
         }
     }
 }

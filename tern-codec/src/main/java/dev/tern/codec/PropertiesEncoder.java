@@ -58,7 +58,7 @@ final class PropertiesEncoder {
     }
 
     private static int binarySize(byte[] b) {
-        return b == null ? 0 : 3 + b.length;
+        return b == null ? 0 : 1 + Wire.binarySize(b);
     }
 
     static void write(ByteBuf out, MqttProperties p, int contentSize) {

@@ -16,6 +16,17 @@ final class Wire {
         return 2 + n;
     }
 
+    /**
+     * Encoded size of binary data: prefix plus bytes. Checked here, while sizing, so that no buffer
+     * has been allocated yet when a packet turns out not to be expressible.
+     */
+    static int binarySize(byte[] b) {
+        if (b.length > 0xFFFF) {
+            throw new IllegalArgumentException("binary data longer than 65535 bytes");
+        }
+        return 2 + b.length;
+    }
+
     static void writeString(ByteBuf out, String s) {
         int lengthIndex = out.writerIndex();
         out.writeShort(0);
