@@ -1,7 +1,6 @@
 package dev.tern.jmh;
 
 import dev.tern.broker.routing.Subscription;
-import dev.tern.broker.routing.SubscriptionTrie;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.util.ArrayList;
@@ -14,7 +13,7 @@ import java.util.Locale;
  * subscriber object per client, which a broker holds in its sessions anyway), then with the same
  * subscriptions in a trie. The difference is what the trie itself costs.
  *
- * <p>Usage: {@code TrieFootprint [N...]} (default 100 10000 100000 1000000). Run it with a fixed heap
+ * <p>Usage: {@code TrieFootprint [--impl=tern|baseline] [N...]} (default 100 10000 100000 1000000). Run it with a fixed heap
  * and one collector, e.g. {@code -Xmx1g -XX:+UseSerialGC}, so that "used after GC" is exact; with
  * {@code -Xmx300m} it also shows whether a million subscriptions fit in 300 MB.
  */
@@ -23,24 +22,30 @@ public final class TrieFootprint {
 
     public static void main(String[] args) {
         List<Integer> sizes = new ArrayList<>();
+        String impl = "tern";
         for (String a : args) {
-            sizes.add(Integer.parseInt(a));
+            if (a.startsWith("--impl=")) {
+                impl = a.substring("--impl=".length());
+            } else {
+                sizes.add(Integer.parseInt(a));
+            }
         }
         if (sizes.isEmpty()) {
             sizes = List.of(100, 10_000, 100_000, 1_000_000);
         }
+        System.out.println("trie: " + impl);
         System.out.printf(Locale.ROOT, "%-12s %14s %14s %14s %14s%n", "subscriptions", "subs MB", "trie MB",
                 "trie B/sub", "total B/sub");
         for (int n : sizes) {
-            measure(n);
+            measure(n, impl);
         }
     }
 
-    private static void measure(int n) {
+    private static void measure(int n, String impl) {
         long empty = usedAfterGc();
         List<Subscription> subs = RoutingWorkload.subscriptions(RoutingWorkload.clientsFor(n));
         long withSubs = usedAfterGc();
-        SubscriptionTrie trie = new SubscriptionTrie();
+        TrieBenchmarkSupport.Trie trie = TrieBenchmarkSupport.create(impl);
         for (Subscription s : subs) {
             trie.add(s);
         }

@@ -1,7 +1,6 @@
 package dev.tern.jmh;
 
 import dev.tern.broker.routing.Subscription;
-import dev.tern.broker.routing.SubscriptionTrie;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -26,10 +25,14 @@ public class TrieMatchBenchmark {
     @Param({"100", "10000", "1000000"})
     public int subscriptions;
 
+    /** {@code tern}: the trie as built; {@code baseline}: the implementation before the performance work. */
+    @Param({"tern"})
+    public String impl;
+
     /** Topics published, cycled through; more than the caches hold, so that every match walks cold nodes. */
     private static final int POOL = 1 << 18;
 
-    private SubscriptionTrie trie;
+    private TrieBenchmarkSupport.Trie trie;
     private RoutingWorkload.TopicPool topics;
     private final CountingSink sink = new CountingSink();
     private int next;
@@ -49,7 +52,7 @@ public class TrieMatchBenchmark {
     @Setup
     public void setUp() {
         int clients = RoutingWorkload.clientsFor(subscriptions);
-        trie = new SubscriptionTrie();
+        trie = TrieBenchmarkSupport.create(impl);
         for (Subscription s : RoutingWorkload.subscriptions(clients)) {
             trie.add(s);
         }

@@ -1,7 +1,6 @@
 package dev.tern.jmh;
 
 import dev.tern.broker.routing.Subscription;
-import dev.tern.broker.routing.SubscriptionTrie;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -25,8 +24,10 @@ public class TrieWriteBenchmark {
     public static class Empty {
         @Param({"100", "10000", "1000000"})
         public int subscriptions;
+        @Param({"tern"})
+        public String impl;
         List<Subscription> all;
-        SubscriptionTrie trie;
+        TrieBenchmarkSupport.Trie trie;
 
         @Setup(Level.Trial)
         public void prepare() {
@@ -35,7 +36,7 @@ public class TrieWriteBenchmark {
 
         @Setup(Level.Invocation)
         public void emptyTrie() {
-            trie = new SubscriptionTrie();
+            trie = TrieBenchmarkSupport.create(impl);
         }
     }
 
@@ -44,8 +45,10 @@ public class TrieWriteBenchmark {
     public static class Full {
         @Param({"100", "10000", "1000000"})
         public int subscriptions;
+        @Param({"tern"})
+        public String impl;
         List<Subscription> all;
-        SubscriptionTrie trie;
+        TrieBenchmarkSupport.Trie trie;
 
         @Setup(Level.Trial)
         public void prepare() {
@@ -54,7 +57,7 @@ public class TrieWriteBenchmark {
 
         @Setup(Level.Invocation)
         public void fill() {
-            trie = new SubscriptionTrie();
+            trie = TrieBenchmarkSupport.create(impl);
             all.forEach(trie::add);
         }
     }
@@ -64,8 +67,10 @@ public class TrieWriteBenchmark {
     public static class Steady {
         @Param({"100", "10000", "1000000"})
         public int subscriptions;
+        @Param({"tern"})
+        public String impl;
         Subscription[] all;
-        SubscriptionTrie trie;
+        TrieBenchmarkSupport.Trie trie;
         int next;
 
         @Setup(Level.Trial)
@@ -77,7 +82,7 @@ public class TrieWriteBenchmark {
             for (int i = 0; i < all.length; i++) {
                 all[i] = list.get((int) ((long) i * stride % all.length));
             }
-            trie = new SubscriptionTrie();
+            trie = TrieBenchmarkSupport.create(impl);
             list.forEach(trie::add);
         }
     }
