@@ -16,9 +16,9 @@ final class Subscribers {
     private Subscribers() {}
 
     /** Largest array; beyond it a map, so that subscribing the n-th subscriber does not copy n entries. */
-    static final int ARRAY_MAX = 8;
+    static final int ARRAY_MAX = 32;
     /** A map that shrinks to this size becomes an array again. */
-    private static final int MAP_MIN = 4;
+    private static final int MAP_MIN = 16;
 
     /** Calls the sink with each subscription of the set. */
     @SuppressWarnings("unchecked")

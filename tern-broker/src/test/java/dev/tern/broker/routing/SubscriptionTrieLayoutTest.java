@@ -58,7 +58,8 @@ class SubscriptionTrieLayoutTest {
     @Test
     @DisplayName("Levels that share a hash, a length or the first sixteen characters are still told apart")
     void collidingLevelsAreDistinguished() {
-        // "Aa" and "BB" have the same polynomial hash (and so the same mixed hash) and length.
+        // After a common sixteen-character prefix, "Aa" and "BB" share the whole hash (the polynomial of
+        // the rest collides); "\u0141a" and "A\u0161" share packed low bytes and hash. Only the text differs.
         List<String> levels = List.of("Aa", "BB", P16 + "Aa", P16 + "BB", P16, P16 + "A", "abcdefgh", "abcdefghi",
                 "A", "\u0141", "\u0141a", "A\u0161", "", "ü", "温度", "😀", P16.substring(0, 15) + "ł");
         Map<String, Subscription> model = new HashMap<>();
