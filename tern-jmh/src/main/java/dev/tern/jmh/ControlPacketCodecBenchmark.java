@@ -10,7 +10,6 @@ import dev.tern.codec.packet.MqttPacket;
 import dev.tern.codec.packet.PubAck;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -35,7 +34,7 @@ public class ControlPacketCodecBenchmark {
     @Param({"MQTT_3_1_1", "MQTT_5"})
     public String version;
 
-    private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+    private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
     private MqttVersion mqttVersion;
     private MqttPacketDecoder decoder;
     private Connect connect;
