@@ -28,6 +28,9 @@ final class Children {
 
     private static final int MIN_CAPACITY = 4;
 
+    /** Up to this many children a node's {@code childBits} are recomputed exactly when one leaves. */
+    static final int EXACT_BITS_MAX = 16;
+
     /** Entries and used slots (entries plus tombstones) of one table; read and written under the write lock. */
     static final class Counts {
         int live;
@@ -131,6 +134,31 @@ final class Children {
             return rebuild(table, counts.live);
         }
         return table;
+    }
+
+    /**
+     * The child bits of a node after a removal: exactly the union of the children's, or
+     * {@code current} when the node still has more than {@link #EXACT_BITS_MAX} children (where
+     * nearly every bit is set anyway, and recomputing would scan a large table).
+     */
+    static char bits(@Nullable Object children, char current) {
+        if (children == null) {
+            return 0;
+        }
+        if (children instanceof Node single) {
+            return ParsedTopic.bit(single.hash);
+        }
+        Object[] table = (Object[]) children;
+        if (counts(table).live > EXACT_BITS_MAX) {
+            return current;
+        }
+        int bits = 0;
+        for (int k = 0; k < table.length - 1; k++) {
+            if (table[k] instanceof Node n && n != TOMBSTONE) {
+                bits |= ParsedTopic.bit(n.hash);
+            }
+        }
+        return (char) bits;
     }
 
     private static Counts counts(Object[] table) {

@@ -13,11 +13,19 @@ import java.util.Arrays;
 final class ParsedTopic {
     /** Levels of up to this many Latin-1 characters are held entirely in {@link #p0}/{@link #p1}. */
     static final int INLINE_CHARS = 16;
+    static final int MAX_SHAPE_LENGTH = 0x7FFE;
+    /** The shape of the root and of removed entries: equal to no level's. */
+    static final char NO_LEVEL = 0xFFFF;
 
     String topic = "";
     int count;
     int[] start = new int[8];
-    /** Length in characters, shifted left by one; the low bit is set if the level is not inline. */
+    int[] length = new int[8];
+    /**
+     * The length and whether the level is inline, in sixteen bits as a node stores it: the length
+     * shifted left by one, the low bit set if the level is not inline (then the length is capped at
+     * {@value #MAX_SHAPE_LENGTH}, since the node compares the text anyway). 0xFFFF is no level.
+     */
     int[] shape = new int[8];
     int[] hash = new int[8];
     long[] p0 = new long[8];
@@ -77,7 +85,8 @@ final class ParsedTopic {
         }
         boolean inline = chars <= 0xFF && length <= INLINE_CHARS;
         start[n] = from;
-        shape[n] = length << 1 | (inline ? 0 : 1);
+        this.length[n] = length;
+        shape[n] = inline ? length << 1 : Math.min(length, MAX_SHAPE_LENGTH) << 1 | 1;
         hash[n] = hash(a, b, tail, length);
         p0[n] = a;
         p1[n] = b;
@@ -102,14 +111,20 @@ final class ParsedTopic {
     private void grow() {
         int n = start.length * 2;
         start = Arrays.copyOf(start, n);
+        length = Arrays.copyOf(length, n);
         shape = Arrays.copyOf(shape, n);
         hash = Arrays.copyOf(hash, n);
         p0 = Arrays.copyOf(p0, n);
         p1 = Arrays.copyOf(p1, n);
     }
 
-    int length(int i) {
-        return shape[i] >>> 1;
+    /**
+     * One of sixteen bits chosen by the level's hash (its top four bits; tables index by the low
+     * ones): a node keeps the union of its children's bits, so most levels it has no child for are
+     * turned away without reading a child or a table.
+     */
+    static char bit(int hash) {
+        return (char) (1 << (hash >>> 28));
     }
 
     boolean inline(int i) {
@@ -123,7 +138,7 @@ final class ParsedTopic {
 
     /** The text of level {@code i}. */
     String text(int i) {
-        return topic.substring(start[i], start[i] + length(i));
+        return topic.substring(start[i], start[i] + length[i]);
     }
 
     /** True if the topic starts with '$' (MQTT-4.7.2-1). */

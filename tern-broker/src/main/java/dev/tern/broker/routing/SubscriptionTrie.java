@@ -96,6 +96,7 @@ public final class SubscriptionTrie {
                 parent.plus = null;
             } else {
                 parent.children = Children.remove(parent.children, path[d]);
+                parent.childBits = Children.bits(parent.children, parent.childBits); // after
             }
         }
     }
@@ -138,6 +139,9 @@ public final class SubscriptionTrie {
                 if (plus != null) {
                     match(plus, t, i + 1, dollar, sink);
                 }
+            }
+            if ((node.childBits & ParsedTopic.bit(t.hash[i])) == 0) {
+                return; // no child can have this level
             }
             node = Children.find(node.children, t, i);
             if (node == null) {
@@ -190,9 +194,15 @@ public final class SubscriptionTrie {
         final @Nullable String text;
         final long p0;
         final long p1;
-        /** As {@link ParsedTopic#shape}; -1 for the root and for {@link Children#TOMBSTONE}, which match no level. */
-        final int shape;
         final int hash;
+        /** As {@link ParsedTopic#shape}; {@link ParsedTopic#NO_LEVEL} for the root and {@link Children#TOMBSTONE}. */
+        final char shape;
+        /**
+         * The union of {@link ParsedTopic#bit} of the children's hashes; may have extra bits (it is
+         * recomputed only while the node has at most {@link Children#EXACT_BITS_MAX} children), never
+         * lacks one of a child a reader can reach.
+         */
+        volatile char childBits;
         /** The "+" child. */
         volatile @Nullable Node plus;
         /** null, one Node, or an open-addressing table (see {@link Children}). */
@@ -207,7 +217,7 @@ public final class SubscriptionTrie {
             text = null;
             p0 = 0;
             p1 = 0;
-            shape = -1;
+            shape = ParsedTopic.NO_LEVEL;
             hash = 0;
         }
 
@@ -216,14 +226,15 @@ public final class SubscriptionTrie {
             text = f.inline(i) ? null : f.text(i);
             p0 = f.p0[i];
             p1 = f.p1[i];
-            shape = f.shape[i];
+            shape = (char) f.shape[i];
             hash = f.hash[i];
         }
 
         /** True if this node's level is level {@code i} of the parsed topic. */
         boolean is(ParsedTopic t, int i) {
             return hash == t.hash[i] && shape == t.shape[i] && p0 == t.p0[i] && p1 == t.p1[i]
-                    && (text == null || t.topic.regionMatches(t.start[i], text, 0, text.length()));
+                    && (text == null
+                        || t.length[i] == text.length() && t.topic.regionMatches(t.start[i], text, 0, text.length()));
         }
 
         // Under the write lock.
@@ -242,6 +253,7 @@ public final class SubscriptionTrie {
             Node child = Children.find(c, f, i);
             if (child == null) {
                 child = new Node(f, i);
+                childBits |= ParsedTopic.bit(child.hash); // before the child is reachable
                 Object updated = Children.insert(c, child);
                 if (updated != c) {
                     children = updated;

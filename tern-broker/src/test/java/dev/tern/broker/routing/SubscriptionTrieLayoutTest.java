@@ -76,6 +76,12 @@ class SubscriptionTrieLayoutTest {
             }
         }
         assertThat(match(trie, "Aa")).extracting(Subscription::filter).containsExactly("Aa");
+        // Levels too long for the length a node packs: equal up to the shorter one's end.
+        String longer = "x".repeat(40_001);
+        Subscription shorter = Subscription.of(new Named("long"), longer.substring(1) + "/z", QoS.AT_MOST_ONCE);
+        trie.add(shorter);
+        assertThat(match(trie, longer + "/z")).isEmpty();
+        assertThat(match(trie, longer.substring(1) + "/z")).containsExactly(shorter);
         assertThat(match(trie, P16 + "BB")).extracting(Subscription::filter).containsExactly(P16 + "BB");
     }
 
@@ -234,8 +240,17 @@ class SubscriptionTrieLayoutTest {
             for (int q = 0; q < 2000; q++) {
                 assertMatches(t, model, randomTopic(r));
             }
-            for (Map.Entry<String, Subscription> e : new ArrayList<>(model.entrySet())) {
-                assertThat(t.remove(e.getValue().subscriber(), e.getValue().filter())).isEqualTo(e.getValue());
+            // Take everything out in random order, checking as tables shrink and nodes lose children.
+            List<String> keys = new ArrayList<>(model.keySet());
+            java.util.Collections.shuffle(keys, r);
+            for (int k = 0; k < keys.size(); k++) {
+                Subscription s = model.remove(keys.get(k));
+                assertThat(t.remove(s.subscriber(), s.filter())).isEqualTo(s);
+                if (k % 3 == 0) {
+                    for (int q = 0; q < 10; q++) {
+                        assertMatches(t, model, randomTopic(r));
+                    }
+                }
             }
             assertThat(t.size()).isZero();
             assertThat(t.nodeCount()).as("seed %d: nodes left", seed).isEqualTo(1);
