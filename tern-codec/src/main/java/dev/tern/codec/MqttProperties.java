@@ -49,7 +49,7 @@ public final class MqttProperties {
         contentType = b.contentType;
         responseTopic = b.responseTopic;
         correlationData = b.correlationData;
-        subscriptionIdentifiers = b.subscriptionIdentifiers == null ? List.of() : List.copyOf(b.subscriptionIdentifiers);
+        subscriptionIdentifiers = immutable(b.subscriptionIdentifiers);
         sessionExpiryInterval = b.sessionExpiryInterval;
         assignedClientIdentifier = b.assignedClientIdentifier;
         serverKeepAlive = b.serverKeepAlive;
@@ -66,11 +66,24 @@ public final class MqttProperties {
         topicAlias = b.topicAlias;
         maximumQos = b.maximumQos;
         retainAvailable = b.retainAvailable;
-        userProperties = b.userProperties == null ? List.of() : List.copyOf(b.userProperties);
+        userProperties = immutable(b.userProperties);
         maximumPacketSize = b.maximumPacketSize;
         wildcardSubscriptionAvailable = b.wildcardSubscriptionAvailable;
         subscriptionIdentifierAvailable = b.subscriptionIdentifierAvailable;
         sharedSubscriptionAvailable = b.sharedSubscriptionAvailable;
+    }
+
+    /** An immutable copy; the one- and two-element cases skip the array that {@link List#copyOf} makes first. */
+    private static <T> List<T> immutable(@Nullable List<T> list) {
+        if (list == null) {
+            return List.of();
+        }
+        return switch (list.size()) {
+            case 0 -> List.of();
+            case 1 -> List.of(list.get(0));
+            case 2 -> List.of(list.get(0), list.get(1));
+            default -> List.copyOf(list);
+        };
     }
 
     /** A new, empty builder. */
