@@ -1,5 +1,9 @@
 package dev.tern.broker;
 
+import dev.tern.broker.auth.AuthenticationMethod;
+import dev.tern.broker.auth.AuthenticationMethods;
+import dev.tern.broker.auth.ScramCredentialStore;
+import dev.tern.broker.auth.ScramSha256;
 import dev.tern.broker.config.BrokerConfig;
 import dev.tern.broker.config.ListenerConfig;
 import dev.tern.broker.connection.BrokerContext;
@@ -14,12 +18,15 @@ import dev.tern.broker.sys.SysTopicPublisher;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import io.netty.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +45,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TernBroker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TernBroker.class);
+    private static final long RETAINED_SWEEP_SECONDS = 5;
 
     private final BrokerConfig config;
     private final BrokerMetrics metrics = new BrokerMetrics();
@@ -48,11 +56,14 @@ public final class TernBroker implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private @Nullable SysTopicPublisher sysPublisher;
 
-    private TernBroker(BrokerConfig config) {
+    private @Nullable ScheduledFuture<?> retainedExpirySweep;
+
+    private TernBroker(BrokerConfig config, AuthenticationMethods authMethods) {
         this.config = config;
-        this.router = new Router(new SubscriptionTrie(), new RetainedStore(), config.upgradeOutgoingQos());
+        this.router = new Router(new SubscriptionTrie(), new RetainedStore(), config.upgradeOutgoingQos(),
+                config.mqtt5().sharedSubscriptionStrategy());
         this.sessions = new SessionRegistry(config.sessionSettings(), router, metrics);
-        this.server = new MqttServer(config, new BrokerContext(config, router, sessions, metrics));
+        this.server = new MqttServer(config, new BrokerContext(config, router, sessions, metrics, authMethods));
     }
 
     /** A builder for a broker with Mosquitto's defaults (loopback, port 1883). */
@@ -95,6 +106,10 @@ public final class TernBroker implements AutoCloseable {
             close();
             throw e;
         }
+        // Retained messages past their Message Expiry Interval are also dropped when a subscription
+        // looks them up; the sweep frees the ones nobody asks for.
+        retainedExpirySweep = server.workerGroup().next().scheduleWithFixedDelay(router.retained()::removeExpired,
+                RETAINED_SWEEP_SECONDS, RETAINED_SWEEP_SECONDS, TimeUnit.SECONDS);
         if (!config.sysInterval().isZero()) {
             sysPublisher = new SysTopicPublisher(router, metrics, version(), sessions::size,
                     sessions::disconnectedCount, () -> router.subscriptions().size());
@@ -157,6 +172,9 @@ public final class TernBroker implements AutoCloseable {
         if (sysPublisher != null) {
             sysPublisher.close();
         }
+        if (retainedExpirySweep != null) {
+            retainedExpirySweep.cancel(false);
+        }
         try {
             server.close();
         } catch (InterruptedException e) {
@@ -171,8 +189,24 @@ public final class TernBroker implements AutoCloseable {
         private BrokerConfig config = BrokerConfig.builder().build();
         private @Nullable Integer port;
         private @Nullable String bindAddress;
+        private final List<AuthenticationMethod> authMethods = new ArrayList<>();
 
         private Builder() {}
+
+        /**
+         * Offers an MQTT 5.0 enhanced authentication method (a later one with the same name replaces an
+         * earlier one). A client that names it in CONNECT authenticates with it instead of the listener's
+         * anonymous rule.
+         */
+        public Builder authenticationMethod(AuthenticationMethod method) {
+            authMethods.add(Objects.requireNonNull(method, "method"));
+            return this;
+        }
+
+        /** Offers SCRAM-SHA-256 enhanced authentication against these credentials. */
+        public Builder scramCredentials(ScramCredentialStore store) {
+            return authenticationMethod(new ScramSha256(store));
+        }
 
         /** Uses these settings (default: Mosquitto's defaults). */
         public Builder config(BrokerConfig config) {
@@ -202,7 +236,7 @@ public final class TernBroker implements AutoCloseable {
                         .listener(ListenerConfig.mqtt(port, bindAddress != null ? bindAddress : "127.0.0.1"))
                         .allowAnonymous(anonymous).build();
             }
-            return new TernBroker(effective);
+            return new TernBroker(effective, AuthenticationMethods.of(authMethods));
         }
     }
 }

@@ -36,6 +36,7 @@ import org.jspecify.annotations.Nullable;
  * @param eventLoopThreads           I/O threads (0 = one per available processor)
  * @param pidFile                    file to write the process id to, or null
  * @param log                        logging settings
+ * @param mqtt5                      settings of MQTT 5.0 features
  */
 public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean allowAnonymous,
                            boolean allowZeroLengthClientId, String autoIdPrefix, int maxInflightMessages,
@@ -43,7 +44,8 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
                            int maxKeepalive, int maxQos, @Nullable Duration persistentClientExpiration,
                            boolean queueQos0Messages, boolean retainAvailable, boolean upgradeOutgoingQos,
                            Duration sysInterval, Duration connectTimeout, boolean connectionMessages,
-                           int maxConnections, boolean tcpNoDelay, int eventLoopThreads, @Nullable String pidFile, LogSettings log) {
+                           int maxConnections, boolean tcpNoDelay, int eventLoopThreads, @Nullable String pidFile, LogSettings log,
+                           Mqtt5Config mqtt5) {
 
     /** The port of the default listener. */
     public static final int DEFAULT_PORT = 1883;
@@ -54,6 +56,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
         Objects.requireNonNull(sysInterval, "sysInterval");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(log, "log");
+        Objects.requireNonNull(mqtt5, "mqtt5");
     }
 
     /** A builder with Mosquitto's defaults. */
@@ -87,6 +90,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
         b.eventLoopThreads = eventLoopThreads;
         b.pidFile = pidFile;
         b.log = log;
+        b.mqtt5 = mqtt5;
         return b;
     }
 
@@ -125,6 +129,14 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
                 persistentClientExpiration);
     }
 
+    /**
+     * The Receive Maximum announced to MQTT 5.0 clients: {@code max_inflight_messages} bounds both
+     * directions, as in Mosquitto (0 = 65535, the protocol's largest).
+     */
+    public int receiveMaximum() {
+        return maxInflightMessages == 0 ? 65_535 : Math.min(maxInflightMessages, 65_535);
+    }
+
     /** Mutable builder; starts with Mosquitto's defaults. */
     public static final class Builder {
         private final List<ListenerConfig> listeners = new ArrayList<>();
@@ -150,6 +162,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
         private int eventLoopThreads;
         private @Nullable String pidFile;
         private LogSettings log = LogSettings.DEFAULT;
+        private Mqtt5Config mqtt5 = Mqtt5Config.DEFAULT;
 
         private Builder() {}
 
@@ -180,6 +193,10 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
         public Builder eventLoopThreads(int v) { eventLoopThreads = v; return this; }
         public Builder pidFile(@Nullable String v) { pidFile = v; return this; }
         public Builder log(LogSettings v) { log = v; return this; }
+        public Builder mqtt5(Mqtt5Config v) { mqtt5 = Objects.requireNonNull(v, "mqtt5"); return this; }
+        /** Changes the MQTT 5.0 settings, e.g. {@code b.mqtt5(m -> m.withMaxTopicAlias(0))}. */
+        public Builder mqtt5(java.util.function.UnaryOperator<Mqtt5Config> change) { mqtt5 = change.apply(mqtt5); return this; }
+        Mqtt5Config mqtt5() { return mqtt5; }
 
         /** The immutable settings. */
         public BrokerConfig build() {
@@ -187,7 +204,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
                     maxInflightMessages, maxQueuedMessages, maxQueuedBytes, maxPacketSize, messageSizeLimit,
                     maxKeepalive, maxQos, persistentClientExpiration, queueQos0Messages, retainAvailable,
                     upgradeOutgoingQos, sysInterval, connectTimeout, connectionMessages, maxConnections, tcpNoDelay,
-                    eventLoopThreads, pidFile, log);
+                    eventLoopThreads, pidFile, log, mqtt5);
         }
     }
 }

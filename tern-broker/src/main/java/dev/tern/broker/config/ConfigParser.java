@@ -163,6 +163,39 @@ public final class ConfigParser {
             case "log_timestamp_format" -> nonEmpty(value); // timestamps are ISO-8601; accepted for compatibility
             case "user" -> nonEmpty(value); // a JVM cannot drop privileges; run Tern as the user you want
             case "include_dir" -> includeDir(value, file);
+            case "max_topic_alias" -> {
+                int v = integer(value, 0, 65_535);
+                builder.mqtt5(m -> m.withMaxTopicAlias(v));
+            }
+            case "max_outgoing_topic_alias" -> {
+                int v = integer(value, 0, 65_535);
+                builder.mqtt5(m -> m.withMaxOutgoingTopicAlias(v));
+            }
+            case "shared_subscription_strategy" -> {
+                String v = oneOf(value, "round_robin", "random", "sticky");
+                builder.mqtt5(m -> m.withSharedSubscriptionStrategy(
+                        dev.tern.broker.routing.SharedSubscriptionStrategy.valueOf(v.toUpperCase(java.util.Locale.ROOT))));
+            }
+            case "response_information_prefix" -> {
+                String v = value.equals("\"\"") ? "" : value;
+                builder.mqtt5(m -> m.withResponseInformationPrefix(v));
+            }
+            case "validate_payload_format" -> {
+                boolean v = bool(value);
+                builder.mqtt5(m -> m.withValidatePayloadFormat(v));
+            }
+            case "wildcard_subscriptions" -> {
+                boolean v = bool(value);
+                builder.mqtt5(m -> m.withWildcardSubscriptions(v));
+            }
+            case "subscription_identifiers" -> {
+                boolean v = bool(value);
+                builder.mqtt5(m -> m.withSubscriptionIdentifiers(v));
+            }
+            case "shared_subscriptions" -> {
+                boolean v = bool(value);
+                builder.mqtt5(m -> m.withSharedSubscriptions(v));
+            }
             default -> {
                 if (notYet != null) {
                     return; // harmless value of a not-yet-supported option
@@ -352,7 +385,6 @@ public final class ConfigParser {
             m.put(o, "bridges are not implemented");
         }
         m.put("memory_limit", "the global memory limit comes with the security issue");
-        m.put("max_topic_alias", "topic aliases come with MQTT 5.0 support");
         m.put("mount_point", "mount points are not implemented");
         m.put("check_retain_source", "comes with ACL support");
         return Map.copyOf(m);

@@ -4,6 +4,8 @@ import dev.tern.broker.config.BrokerConfig;
 import dev.tern.codec.MqttVersion;
 import dev.tern.codec.ReasonCodes;
 import dev.tern.codec.packet.Connect;
+import dev.tern.codec.packet.Will;
+import io.netty.buffer.Unpooled;
 import java.util.UUID;
 
 /**
@@ -31,7 +33,12 @@ final class ConnectValidator {
         this.config = config;
     }
 
-    Decision check(Connect c, boolean allowAnonymous) {
+    /**
+     * @param allowAnonymous whether the listener admits clients without credentials
+     * @param enhancedAuth   the client uses MQTT 5.0 enhanced authentication, which decides on its own
+     *                       whether the client is authenticated
+     */
+    Decision check(Connect c, boolean allowAnonymous, boolean enhancedAuth) {
         boolean v5 = c.version().isV5();
         String clientId = c.clientId();
         boolean assigned = false;
@@ -56,7 +63,7 @@ final class ConnectValidator {
             return refuse(c, ReasonCodes.V3_IDENTIFIER_REJECTED,
                     "keep-alive " + c.keepAliveSeconds() + " s exceeds max_keepalive " + config.maxKeepalive());
         }
-        if (!allowAnonymous) {
+        if (!allowAnonymous && !enhancedAuth) {
             boolean credentials = c.username() != null || c.password() != null;
             int code = v5 ? (credentials ? ReasonCodes.BAD_USER_NAME_OR_PASSWORD : ReasonCodes.NOT_AUTHORIZED)
                     : (credentials ? ReasonCodes.V3_BAD_USERNAME_OR_PASSWORD : ReasonCodes.V3_NOT_AUTHORIZED);
@@ -64,9 +71,25 @@ final class ConnectValidator {
                     ? "no password file is configured to check credentials against"
                     : "anonymous clients are not allowed on this listener (allow_anonymous false)");
         }
-        if (c.will() != null && SysTopics.isSysTopic(c.will().topic())) {
+        Will will = c.will();
+        if (will != null && SysTopics.isSysTopic(will.topic())) {
             return refuse(c, v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_NOT_AUTHORIZED,
-                    "will topic '" + c.will().topic() + "' is in $SYS, which clients may not publish to");
+                    "will topic '" + will.topic() + "' is in $SYS, which clients may not publish to");
+        }
+        if (v5 && will != null) {
+            if (will.qos().value() > config.maxQos()) {
+                return refuse(c, ReasonCodes.QOS_NOT_SUPPORTED, "will QoS " + will.qos().value()
+                        + " is above the Maximum QoS " + config.maxQos() + " [MQTT-3.2.2-12]");
+            }
+            if (will.retain() && !config.retainAvailable()) {
+                return refuse(c, ReasonCodes.RETAIN_NOT_SUPPORTED,
+                        "will retain is set but retain_available is false [MQTT-3.2.2-13]");
+            }
+            if (config.mqtt5().validatePayloadFormat() && !InboundPublishHandler.isValidPayloadFormat(
+                    will.properties(), Unpooled.wrappedBuffer(will.payload()))) {
+                return refuse(c, ReasonCodes.PAYLOAD_FORMAT_INVALID,
+                        "will Payload Format Indicator is 1 but the will payload is not valid UTF-8");
+            }
         }
         return new Decision(0, clientId, assigned, "");
     }

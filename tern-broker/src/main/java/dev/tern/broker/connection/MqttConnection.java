@@ -1,5 +1,9 @@
 package dev.tern.broker.connection;
 
+import dev.tern.broker.auth.AuthenticationContext;
+import dev.tern.broker.auth.AuthenticationExchange;
+import dev.tern.broker.auth.AuthenticationMethod;
+import dev.tern.broker.auth.AuthenticationStep;
 import dev.tern.broker.config.ListenerConfig;
 import dev.tern.broker.routing.Delivery;
 import dev.tern.broker.routing.Message;
@@ -7,6 +11,8 @@ import dev.tern.broker.session.ConnectRequest;
 import dev.tern.broker.session.Session;
 import dev.tern.broker.session.SessionConnection;
 import dev.tern.codec.DecodeError;
+import dev.tern.codec.MqttPacketDecoder;
+import dev.tern.codec.MqttPacketEncoder;
 import dev.tern.codec.MqttProperties;
 import dev.tern.codec.MqttVersion;
 import dev.tern.codec.ReasonCodes;
@@ -28,7 +34,6 @@ import dev.tern.codec.packet.Subscribe;
 import dev.tern.codec.packet.UnsubAck;
 import dev.tern.codec.packet.Unsubscribe;
 import dev.tern.codec.packet.Will;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
@@ -39,17 +44,28 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The MQTT protocol state machine of one network connection: CONNECT first and only once, then the
- * packets of an established connection, then the will if the connection ends without DISCONNECT.
- * Packet-specific work is delegated ({@link ConnectValidator}, {@link InboundPublishHandler},
- * {@link SubscriptionHandler}); session state lives in {@link Session}. Event loop only.
+ * The MQTT protocol state machine of one network connection: CONNECT first and only once (with an
+ * MQTT 5.0 enhanced authentication exchange before CONNACK if the client asks for one), then the
+ * packets of an established connection, then the will if the connection ends without a DISCONNECT
+ * that discards it. Packet-specific work is delegated ({@link ConnectValidator},
+ * {@link InboundPublishHandler}, {@link SubscriptionHandler}); session state lives in {@link Session}.
+ * Event loop only.
  */
 public final class MqttConnection extends ChannelInboundHandlerAdapter implements SessionConnection {
-    private enum State { AWAIT_CONNECT, ATTACHING, CONNECTED, CLOSED }
+    private enum State { AWAIT_CONNECT, AUTHENTICATING, ATTACHING, CONNECTED, CLOSED }
+
+    /** Fired down every client pipeline when the broker stops: MQTT 5.0 clients get DISCONNECT 0x8B. */
+    public static final Object SHUTDOWN = new Object() {
+        @Override
+        public String toString() {
+            return "SHUTDOWN";
+        }
+    };
 
     private final BrokerContext context;
     private final ListenerConfig listener;
@@ -64,6 +80,22 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private @Nullable Session session;
     private @Nullable Will will;
     private @Nullable String assignedClientId;
+    private @Nullable Connect connect;
+    /** The Session Expiry Interval the client asked for in CONNECT, and the one in force. */
+    private long requestedExpiry;
+    private long effectiveExpiry;
+    /** MQTT 5.0 Server Keep Alive sent in CONNACK, or null to use the client's keep-alive. */
+    private @Nullable Integer serverKeepAlive;
+    private int clientReceiveMaximum = 65_535;
+    private @Nullable OutboundTopicAliases outboundAliases;
+    // MQTT 5.0 enhanced authentication (section 4.12).
+    private @Nullable AuthenticationMethod authMethod;
+    private @Nullable AuthenticationExchange authExchange;
+    private @Nullable String authenticatedUser;
+    private byte @Nullable [] authSuccessData;
+    /** The broker is waiting for the client's AUTH 0x18 answer to its challenge. */
+    private boolean awaitingAuthAnswer;
+    private boolean reauthenticating;
     private @Nullable ScheduledFuture<?> connectTimeout;
     private final ArrayDeque<Object> pendingWhileAttaching = new ArrayDeque<>();
     private String closeReason = "closed its connection";
@@ -109,9 +141,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         long timeoutMillis = context.config().connectTimeout().toMillis();
         connectTimeout = ctx.executor().schedule(() -> {
-            if (state == State.AWAIT_CONNECT) {
-                ConnectionLog.LOG.info("Client {} sent no CONNECT within {} ms, disconnecting.",
+            if (state == State.AWAIT_CONNECT || state == State.AUTHENTICATING) {
+                ConnectionLog.LOG.info("Client {} did not complete CONNECT within {} ms, disconnecting.",
                         ConnectionLog.address(ctx.channel()), timeoutMillis);
+                state = State.CLOSED;
                 ctx.close();
             }
         }, timeoutMillis, TimeUnit.MILLISECONDS);
@@ -135,6 +168,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                     closeSilently("sent " + describe(msg) + " before CONNECT [MQTT-3.1.0-1]");
                 }
             }
+            case AUTHENTICATING -> onPacketWhileAuthenticating(msg);
             case ATTACHING -> pendingWhileAttaching.add(msg);
             case CONNECTED -> dispatch(msg);
             case CLOSED -> ReferenceCountUtil.release(releasable(msg));
@@ -165,7 +199,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent && state == State.CONNECTED) {
             closeReason = "has exceeded timeout, disconnecting";
-            ctx.close();
+            closeWithReason(ReasonCodes.KEEP_ALIVE_TIMEOUT, "no packet within 1.5 times the keep-alive");
+            return;
+        }
+        if (evt == SHUTDOWN) {
+            closeReason = "disconnected: broker shutting down";
+            if (state == State.CONNECTED) {
+                closeWithReason(ReasonCodes.SERVER_SHUTTING_DOWN, "the broker is shutting down");
+            } else {
+                state = state == State.ATTACHING ? state : State.CLOSED;
+                ctx.close();
+            }
             return;
         }
         ctx.fireUserEventTriggered(evt);
@@ -196,9 +240,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (previous == State.CONNECTED) {
             Session s = session;
             session = null;
-            publishWill();
+            Will w = will;
+            will = null;
             if (s != null) {
-                s.detach(this);
+                s.detach(this, w); // publishes the will now or after its Will Delay Interval
             }
             context.metrics().clientDisconnected();
             if (context.config().connectionMessages()) {
@@ -211,39 +256,215 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     // ---- CONNECT ---------------------------------------------------------------------------
 
     private void onConnect(Connect c) {
-        if (connectTimeout != null) {
-            connectTimeout.cancel(false);
-        }
         writer.version(c.version());
+        connect = c;
+        boolean v5 = c.version().isV5();
+        MqttProperties props = c.properties();
+        if (v5) {
+            Long max = props.maximumPacketSize();
+            writer.clientLimits(max == null ? Long.MAX_VALUE : max,
+                    !Integer.valueOf(0).equals(props.requestProblemInformation()));
+        }
+        String methodName = v5 ? props.authenticationMethod() : null;
         boolean allowAnonymous = context.config().allowAnonymous(listener);
-        ConnectValidator.Decision decision = validator.check(c, allowAnonymous);
+        ConnectValidator.Decision decision = validator.check(c, allowAnonymous, methodName != null);
         clientId = decision.clientId().isEmpty() ? ConnectionLog.address(ctx().channel()) : decision.clientId();
         if (!decision.accepted()) {
-            ConnectionLog.LOG.info("Client {} from {} refused (CONNACK 0x{}): {}.", clientId,
-                    ConnectionLog.address(ctx().channel()), Integer.toHexString(decision.reasonCode()),
-                    decision.logReason());
-            state = State.CLOSED;
-            writer.writeAndClose(new ConnAck(false, decision.reasonCode(), MqttProperties.EMPTY));
+            refuseConnect(decision.reasonCode(), decision.logReason());
             return;
         }
+        assignedClientId = decision.assigned() ? clientId : null;
+        if (methodName == null) {
+            acceptConnect();
+            return;
+        }
+        AuthenticationMethod method = context.authMethods().get(methodName);
+        if (method == null) {
+            refuseConnect(ReasonCodes.BAD_AUTHENTICATION_METHOD,
+                    "authentication method '" + methodName + "' is not supported [MQTT-4.12.0-1]");
+            return;
+        }
+        authMethod = method;
+        state = State.AUTHENTICATING;
+        authExchange = method.begin(new AuthenticationContext(clientId, c.username(), false, null));
+        runAuthStep(authExchange.respond(orEmpty(props.authenticationData())));
+    }
+
+    private static byte[] orEmpty(byte @Nullable [] data) {
+        return data == null ? new byte[0] : data;
+    }
+
+    /** CONNACK with a failure code, then close (MQTT-3.2.2-7); nothing after it is processed (MQTT-3.1.4-6). */
+    private void refuseConnect(int reasonCode, String why) {
+        ConnectionLog.LOG.info("Client {} from {} refused (CONNACK 0x{}): {}.", clientId,
+                ConnectionLog.address(ctx().channel()), Integer.toHexString(reasonCode), why);
+        cancelConnectTimeout();
+        state = State.CLOSED;
+        MqttProperties props = writer.version().isV5()
+                ? MqttProperties.builder().reasonString(why).build() : MqttProperties.EMPTY;
+        writer.writeAndClose(new ConnAck(false, reasonCode, props));
+    }
+
+    private void cancelConnectTimeout() {
+        if (connectTimeout != null) {
+            connectTimeout.cancel(false);
+            connectTimeout = null;
+        }
+    }
+
+    /** The CONNECT is accepted (and authenticated): attach the session; CONNACK follows from {@link #attached}. */
+    private void acceptConnect() {
+        Connect c = connect;
+        cancelConnectTimeout();
+        boolean v5 = c.version().isV5();
         will = c.will();
-        if (c.keepAliveSeconds() > 0) {
-            // MQTT-3.1.2-24: one and a half times the keep-alive without a packet ends the connection.
-            long idleMillis = c.keepAliveSeconds() * 1500L;
+        int keepAlive = c.keepAliveSeconds();
+        int maxKeepAlive = context.config().maxKeepalive();
+        if (v5 && (keepAlive == 0 || keepAlive > maxKeepAlive)) {
+            // Mosquitto's max_keepalive for MQTT 5.0: the client is told to use the maximum (MQTT-3.2.2-21).
+            keepAlive = maxKeepAlive;
+            serverKeepAlive = maxKeepAlive;
+        }
+        if (keepAlive > 0) {
+            // MQTT-3.1.2-22: one and a half times the keep-alive without a packet ends the connection.
+            long idleMillis = keepAlive * 1500L;
             ctx().pipeline().addBefore(ctx().name(), "keepAlive",
                     new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
+        }
+        if (v5) {
+            MqttProperties props = c.properties();
+            Integer receiveMax = props.receiveMaximum();
+            clientReceiveMaximum = receiveMax == null ? 65_535 : receiveMax;
+            Integer aliasMax = props.topicAliasMaximum();
+            int aliases = Math.min(aliasMax == null ? 0 : aliasMax, context.config().mqtt5().maxOutgoingTopicAlias());
+            if (aliases > 0) {
+                outboundAliases = new OutboundTopicAliases(aliases); // MQTT-3.1.2-26, -27
+            }
         }
         if (context.config().connectionMessages()) {
             ConnectionLog.LOG.info("New client connected from {} as {} (p{}, c{}, k{}{}).",
                     ConnectionLog.address(ctx().channel()), clientId, mosquittoProtocolNumber(c.version()),
-                    c.cleanStart() ? 1 : 0, c.keepAliveSeconds(),
+                    c.cleanStart() ? 1 : 0, keepAlive,
                     c.username() == null ? "" : ", u'" + c.username() + "'");
         }
         state = State.ATTACHING;
         ctx().channel().config().setAutoRead(false);
-        boolean keep = c.version().isV5() ? sessionExpiry(c) > 0 : !c.cleanStart();
-        assignedClientId = decision.assigned() ? clientId : null;
-        context.sessions().connect(new ConnectRequest(clientId, c.cleanStart(), keep, c.version()), this);
+        requestedExpiry = v5 ? sessionExpiry(c) : c.cleanStart() ? 0 : ConnectRequest.NEVER;
+        effectiveExpiry = context.config().sessionSettings().effectiveExpiry(requestedExpiry);
+        context.sessions().connect(new ConnectRequest(clientId, c.cleanStart(), requestedExpiry, c.version()), this);
+    }
+
+    // ---- Enhanced authentication ---------------------------------------------------------
+
+    /** Runs an authentication step on this loop once the method has answered. */
+    private void runAuthStep(CompletionStage<AuthenticationStep> stage) {
+        var future = stage.toCompletableFuture();
+        if (future.isDone() && eventLoop().inEventLoop()) {
+            onAuthStep(future.getNow(null), null);
+            return;
+        }
+        stage.whenComplete((step, error) -> eventLoop().execute(() -> onAuthStep(step, error)));
+    }
+
+    private void onAuthStep(@Nullable AuthenticationStep step, @Nullable Throwable error) {
+        if (state == State.CLOSED || !ctx().channel().isActive()) {
+            return;
+        }
+        if (step == null) {
+            ConnectionLog.LOG.error("Authentication method {} failed for client {}", authMethod.name(), clientId, error);
+            step = new AuthenticationStep.Failure(ReasonCodes.UNSPECIFIED_ERROR, "authentication failed");
+        }
+        String method = authMethod.name();
+        switch (step) {
+            case AuthenticationStep.Continue c -> {
+                awaitingAuthAnswer = true;
+                writer.write(new Auth(ReasonCodes.CONTINUE_AUTHENTICATION, MqttProperties.builder()
+                        .authenticationMethod(method).authenticationData(c.serverData()).build())); // MQTT-4.12.0-2
+                writer.flush();
+            }
+            case AuthenticationStep.Success ok -> {
+                awaitingAuthAnswer = false;
+                authExchange = null;
+                authenticatedUser = ok.authenticatedUser();
+                if (reauthenticating) {
+                    reauthenticating = false;
+                    MqttProperties.Builder b = MqttProperties.builder().authenticationMethod(method);
+                    if (ok.serverData() != null) {
+                        b.authenticationData(ok.serverData());
+                    }
+                    writer.write(new Auth(ReasonCodes.SUCCESS, b.build()));
+                    writer.flush();
+                    ConnectionLog.LOG.info("Client {} re-authenticated as '{}' with {}.", clientId,
+                            authenticatedUser, method);
+                } else {
+                    authSuccessData = ok.serverData();
+                    acceptConnect();
+                }
+            }
+            case AuthenticationStep.Failure f -> {
+                authExchange = null;
+                if (reauthenticating) {
+                    // 0x86 is not a DISCONNECT reason code; "not authorized" is (MQTT-4.12.1-2).
+                    int code = f.reasonCode() == ReasonCodes.BAD_USER_NAME_OR_PASSWORD ? ReasonCodes.NOT_AUTHORIZED
+                            : f.reasonCode();
+                    ConnectionLog.LOG.warn("Client {} failed re-authentication with {}: {}.", clientId, method,
+                            f.reason());
+                    closeReason = "disconnected: re-authentication failed";
+                    closeWithReason(code, f.reason());
+                } else {
+                    refuseConnect(f.reasonCode(), "authentication with " + method + " failed: " + f.reason());
+                }
+            }
+        }
+    }
+
+    /** Before CONNACK of an enhanced authentication, only AUTH (and DISCONNECT) may come (MQTT-3.1.2-30). */
+    private void onPacketWhileAuthenticating(Object msg) {
+        if (msg instanceof Auth a && awaitingAuthAnswer) {
+            if (a.reasonCode() != ReasonCodes.CONTINUE_AUTHENTICATION
+                    || !authMethod.name().equals(a.properties().authenticationMethod())) {
+                refuseConnect(ReasonCodes.PROTOCOL_ERROR, "sent AUTH 0x" + Integer.toHexString(a.reasonCode())
+                        + " with method " + a.properties().authenticationMethod() + " during authentication"
+                        + " [MQTT-4.12.0-3, MQTT-4.12.0-5]");
+                return;
+            }
+            awaitingAuthAnswer = false;
+            runAuthStep(authExchange.respond(orEmpty(a.properties().authenticationData())));
+        } else if (msg instanceof Disconnect) {
+            state = State.CLOSED;
+            ctx().close();
+        } else if (msg instanceof DecodeError e) {
+            onDecodeError(e);
+        } else {
+            ReferenceCountUtil.release(releasable(msg));
+            refuseConnect(ReasonCodes.PROTOCOL_ERROR, "sent " + describe(msg)
+                    + " before authentication completed [MQTT-3.1.2-30]");
+        }
+    }
+
+    /** AUTH on an established connection: re-authentication (MQTT 5.0 section 4.12.1). */
+    private void onAuth(Auth a) {
+        if (authMethod == null) {
+            protocolError("sent AUTH but did not authenticate with an authentication method [MQTT-4.12.0-7]",
+                    ReasonCodes.PROTOCOL_ERROR);
+            return;
+        }
+        if (!authMethod.name().equals(a.properties().authenticationMethod())) {
+            protocolError("sent AUTH with another authentication method [MQTT-4.12.1-1]", ReasonCodes.PROTOCOL_ERROR);
+            return;
+        }
+        if (a.reasonCode() == ReasonCodes.RE_AUTHENTICATE && !reauthenticating) {
+            reauthenticating = true;
+            authExchange = authMethod.begin(new AuthenticationContext(clientId, connect.username(), true,
+                    authenticatedUser));
+            runAuthStep(authExchange.respond(orEmpty(a.properties().authenticationData())));
+        } else if (a.reasonCode() == ReasonCodes.CONTINUE_AUTHENTICATION && reauthenticating && awaitingAuthAnswer) {
+            awaitingAuthAnswer = false;
+            runAuthStep(authExchange.respond(orEmpty(a.properties().authenticationData())));
+        } else {
+            protocolError("sent AUTH 0x" + Integer.toHexString(a.reasonCode()) + " out of sequence",
+                    ReasonCodes.PROTOCOL_ERROR);
+        }
     }
 
     private static long sessionExpiry(Connect c) {
@@ -268,6 +489,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         state = State.CONNECTED;
         session = attachedSession;
+        if (writer.version().isV5()) {
+            attachedSession.setInflightCapacity(clientReceiveMaximum); // MQTT-3.3.4-9
+        }
         context.metrics().clientConnected();
         // MQTT 3.1 has no session present flag: its CONNACK byte 1 is reserved.
         boolean presentFlag = sessionPresent && writer.version() != MqttVersion.MQTT_3_1;
@@ -280,36 +504,78 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         writer.flush();
     }
 
-    /** MQTT 5.0 CONNACK properties: the broker's limits and an assigned client id. */
+    /**
+     * MQTT 5.0 CONNACK properties: what this broker supports and its limits, where they differ from the
+     * defaults a client assumes (MQTT 5.0 section 3.2.2.3), and what this client was given.
+     */
     private MqttProperties connAckProperties() {
         if (!writer.version().isV5()) {
             return MqttProperties.EMPTY;
         }
         var config = context.config();
+        var m5 = config.mqtt5();
         MqttProperties.Builder b = MqttProperties.builder().assignedClientIdentifier(assignedClientId);
-        if (!config.retainAvailable()) {
-            b.retainAvailable(0);
+        if (effectiveExpiry != requestedExpiry) {
+            b.sessionExpiryInterval(effectiveExpiry); // persistent_client_expiration shortened it
+        }
+        if (config.receiveMaximum() < 65_535) {
+            b.receiveMaximum(config.receiveMaximum());
         }
         if (config.maxQos() < 2) {
             b.maximumQos(config.maxQos());
+        }
+        if (!config.retainAvailable()) {
+            b.retainAvailable(0);
+        }
+        if (config.maxPacketSize() > 0) {
+            b.maximumPacketSize((long) config.effectiveMaxPacketSize());
+        }
+        if (m5.maxTopicAlias() > 0) {
+            b.topicAliasMaximum(m5.maxTopicAlias());
+        }
+        if (!m5.wildcardSubscriptions()) {
+            b.wildcardSubscriptionAvailable(0);
+        }
+        if (!m5.subscriptionIdentifiers()) {
+            b.subscriptionIdentifierAvailable(0);
+        }
+        if (!m5.sharedSubscriptions()) {
+            b.sharedSubscriptionAvailable(0);
+        }
+        b.serverKeepAlive(serverKeepAlive);
+        if (Integer.valueOf(1).equals(connect.properties().requestResponseInformation())
+                && !m5.responseInformationPrefix().isEmpty()) {
+            b.responseInformation(m5.responseInformationPrefix() + clientId); // else none (MQTT-3.1.2-28)
+        }
+        if (authMethod != null) {
+            b.authenticationMethod(authMethod.name()); // MQTT-4.12.0-5
+            if (authSuccessData != null) {
+                b.authenticationData(authSuccessData);
+            }
         }
         return b.build();
     }
 
     @Override
-    public void takenOver() {
+    public @Nullable Will takenOver() {
+        Will w = null;
         if (state == State.CONNECTED) {
-            Session s = session;
             session = null;
-            publishWill(); // MQTT-3.1.4-2: the old connection ends without DISCONNECT
-            if (s != null) {
-                s.detach(this);
-            }
+            w = will; // the session publishes it, or keeps it for its delay (MQTT-3.1.4-3)
+            will = null;
             context.metrics().clientDisconnected();
             ConnectionLog.LOG.info("Client {} closed: session taken over by a new connection.", clientId);
+            if (writer.version().isV5()) {
+                state = State.CLOSED;
+                closing = true;
+                writer.writeAndClose(disconnect(ReasonCodes.SESSION_TAKEN_OVER,
+                        "another connection with the same client id took the session over"));
+                return w;
+            }
         }
         state = State.CLOSED;
         ctx().close();
+        return w;
     }
 
     // ---- Established connection ------------------------------------------------------------
@@ -336,8 +602,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             case PingReq p -> writer.write(PingResp.INSTANCE);
             case Disconnect d -> onDisconnect(d);
             case Connect c -> protocolError("sent a second CONNECT [MQTT-3.1.0-2]", ReasonCodes.PROTOCOL_ERROR);
-            case Auth a -> protocolError("sent AUTH but no authentication method is in use",
-                    ReasonCodes.PROTOCOL_ERROR);
+            case Auth a -> onAuth(a);
             case ConnAck a -> protocolError("sent CONNACK, a server-to-client packet", ReasonCodes.PROTOCOL_ERROR);
             case SubAck a -> protocolError("sent SUBACK, a server-to-client packet", ReasonCodes.PROTOCOL_ERROR);
             case UnsubAck a -> protocolError("sent UNSUBACK, a server-to-client packet", ReasonCodes.PROTOCOL_ERROR);
@@ -353,14 +618,29 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             writer.write(new PubRel(r.packetId()));
         } else if (r.reasonCode() < 0x80) {
             // Unknown packet id: answer anyway so that the client can finish (0x92 in MQTT 5.0).
-            int code = writer.version().isV5() ? ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND : ReasonCodes.SUCCESS;
-            writer.write(new PubRel(r.packetId(), code, MqttProperties.EMPTY));
+            boolean v5 = writer.version().isV5();
+            int code = v5 ? ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND : ReasonCodes.SUCCESS;
+            writer.write(new PubRel(r.packetId(), code, v5 ? MqttProperties.builder()
+                    .reasonString("no QoS 2 flow with packet identifier " + r.packetId()).build()
+                    : MqttProperties.EMPTY));
         }
     }
 
     private void onDisconnect(Disconnect d) {
-        will = null; // MQTT-3.1.2-10: a DISCONNECT discards the will
-        closeReason = "disconnected";
+        Long expiry = d.properties().sessionExpiryInterval();
+        if (expiry != null) {
+            if (requestedExpiry == 0 && expiry != 0) {
+                // Not a valid DISCONNECT: the will is published (MQTT 5.0 section 3.14.2.2.2).
+                protocolError("raised the Session Expiry Interval from 0 in DISCONNECT", ReasonCodes.PROTOCOL_ERROR);
+                return;
+            }
+            session.setExpiryInterval(expiry);
+        }
+        if (d.reasonCode() == ReasonCodes.NORMAL_DISCONNECTION) {
+            will = null; // MQTT-3.1.2-10, MQTT-3.14.4-3: only a normal DISCONNECT discards the will
+        }
+        closeReason = d.reasonCode() == 0 ? "disconnected"
+                : "disconnected with reason 0x" + Integer.toHexString(d.reasonCode());
         closing = true;
         writer.flush();
         ctx().close();
@@ -385,7 +665,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                     MqttProperties.EMPTY));
             return;
         }
-        closeWithReason(e.reasonCode());
+        if (state == State.AUTHENTICATING) {
+            refuseConnect(e.reasonCode(), e.message());
+            return;
+        }
+        closeWithReason(e.reasonCode(), e.message());
     }
 
     /**
@@ -395,39 +679,31 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     void protocolError(String what, int reasonCode) {
         ConnectionLog.LOG.warn("Client {} {}, disconnecting.", clientId, what);
         closeReason = "disconnected due to protocol error";
-        closeWithReason(reasonCode);
+        closeWithReason(reasonCode, what);
     }
 
-    private void closeWithReason(int reasonCode) {
+    /**
+     * Closes the connection; an MQTT 5.0 client whose CONNECT was accepted gets a DISCONNECT with the
+     * reason code and a Reason String first (MQTT-3.14.0-1, MQTT-4.13.1-1).
+     */
+    private void closeWithReason(int reasonCode, String reason) {
         closing = true;
         if (state == State.CONNECTED && writer.version().isV5()) {
-            writer.writeAndClose(new Disconnect(reasonCode, MqttProperties.EMPTY));
+            writer.writeAndClose(disconnect(reasonCode, reason));
         } else {
             writer.flush();
             ctx().close();
         }
     }
 
+    private static Disconnect disconnect(int reasonCode, String reason) {
+        return new Disconnect(reasonCode, MqttProperties.builder().reasonString(reason).build());
+    }
+
     private void closeSilently(String why) {
         ConnectionLog.LOG.warn("Client {} {}, disconnecting.", clientId, why);
         state = State.CLOSED;
         ctx().close();
-    }
-
-    private void publishWill() {
-        Will w = will;
-        will = null;
-        if (w == null) {
-            return;
-        }
-        MqttProperties properties = w.properties().toBuilder().willDelayInterval(null).build();
-        Message message = new Message(w.topic(), Unpooled.wrappedBuffer(w.payload()), w.qos(), w.retain(),
-                properties, clientId);
-        try {
-            context.router().publish(message);
-        } finally {
-            message.release();
-        }
     }
 
     private static Object releasable(Object msg) {
@@ -456,20 +732,56 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     @Override
+    public boolean fits(Delivery delivery) {
+        long max = writer.maximumPacketSize();
+        if (max >= MqttPacketDecoder.MAX_PACKET_SIZE) {
+            return true;
+        }
+        Message m = delivery.message();
+        // Sized without a Topic Alias: an alias only ever makes the packet smaller.
+        Publish p = new Publish(m.topic(), delivery.qos(), delivery.retain(), false,
+                delivery.qos().value() == 0 ? 0 : 1, outboundProperties(delivery, System.nanoTime()), m.payload());
+        return MqttPacketEncoder.publishSize(p, writer.version()) <= max;
+    }
+
+    @Override
     public void writePublish(Delivery delivery, int packetId, boolean dup) {
         Message m = delivery.message();
+        String topic = m.topic();
         MqttProperties properties = MqttProperties.EMPTY;
         if (writer.version().isV5()) {
-            properties = m.properties();
-            List<Integer> ids = delivery.subscriptionIdentifiers();
-            if (!ids.isEmpty()) {
-                MqttProperties.Builder b = properties.toBuilder();
-                ids.forEach(b::addSubscriptionIdentifier);
-                properties = b.build();
+            properties = outboundProperties(delivery, m.expires() ? System.nanoTime() : 0);
+            OutboundTopicAliases aliases = outboundAliases;
+            OutboundTopicAliases.Use alias = aliases == null ? null : aliases.aliasFor(topic);
+            if (alias != null) {
+                properties = properties.toBuilder().topicAlias(alias.alias()).build();
+                if (!alias.withTopic()) {
+                    topic = "";
+                }
             }
         }
-        writer.writePublish(new Publish(m.topic(), delivery.qos(), delivery.retain(), dup, packetId, properties,
+        writer.writePublish(new Publish(topic, delivery.qos(), delivery.retain(), dup, packetId, properties,
                 m.payload()));
+    }
+
+    /**
+     * The properties a 5.0 subscriber gets: the publisher's (MQTT-3.3.2-4, -15, -16, -17, -18, -20),
+     * the identifiers of the matching subscriptions (MQTT-3.3.4-3) and the Message Expiry Interval less
+     * the time the message waited (MQTT-3.3.2-6).
+     */
+    private static MqttProperties outboundProperties(Delivery delivery, long nowNanos) {
+        Message m = delivery.message();
+        MqttProperties properties = m.properties();
+        List<Integer> ids = delivery.subscriptionIdentifiers();
+        if (ids.isEmpty() && !m.expires()) {
+            return properties;
+        }
+        MqttProperties.Builder b = properties.toBuilder();
+        ids.forEach(b::addSubscriptionIdentifier);
+        if (m.expires()) {
+            b.messageExpiryInterval(m.remainingExpirySeconds(nowNanos));
+        }
+        return b.build();
     }
 
     @Override

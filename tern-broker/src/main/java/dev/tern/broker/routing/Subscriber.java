@@ -10,4 +10,12 @@ public interface Subscriber {
 
     /** Hands over a delivery; the subscriber now owns its message reference. */
     void deliver(Delivery delivery);
+
+    /**
+     * Whether a network connection is attached (read from any thread, may be stale). Shared
+     * subscription groups prefer connected members.
+     */
+    default boolean isConnected() {
+        return true;
+    }
 }

@@ -6,7 +6,10 @@ import dev.tern.broker.routing.Router;
 import dev.tern.broker.routing.Subscriber;
 import dev.tern.broker.routing.Subscription;
 import dev.tern.broker.sys.BrokerMetrics;
+import dev.tern.codec.MqttProperties;
 import dev.tern.codec.QoS;
+import dev.tern.codec.packet.Will;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.internal.PlatformDependent;
@@ -28,7 +31,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The state the broker keeps for one client identifier: subscriptions, the outbound queue, the
- * in-flight window and the inbound QoS 2 packet identifiers awaiting PUBREL.
+ * in-flight window, the inbound QoS 2 packet identifiers awaiting PUBREL, the Session Expiry Interval
+ * and a will waiting for its Will Delay Interval (MQTT 5.0).
  *
  * <p><b>Threading.</b> All state is owned by one event loop, {@link #owner}: the loop of the attached
  * connection, or of the last one. Other threads reach the session only through its mailbox
@@ -54,11 +58,14 @@ public final class Session implements Subscriber {
     private final int mailboxLimit;
     private final Runnable drainTask = this::drain;
     private volatile EventLoop owner;
+    /** A connection is attached; read by shared subscription groups on any loop. */
+    private volatile boolean online;
 
     // Owned by the event loop in `owner`.
     private @Nullable SessionConnection connection;
     private @Nullable SessionConnection pendingConnection;
-    private boolean persistent;
+    /** Seconds the session outlives its connection: 0 = not at all, {@link ConnectRequest#NEVER} = for ever. */
+    private long expiryInterval;
     private boolean discarded;
     private final Map<String, Subscription> subscriptions = new HashMap<>();
     private final OutboundQueue queue;
@@ -66,6 +73,10 @@ public final class Session implements Subscriber {
     private @Nullable Set<Integer> inboundQos2;
     private @Nullable ScheduledFuture<?> expiryTimer;
     private long expiryGeneration;
+    private @Nullable Will pendingWill;
+    private boolean hasSharedSubscriptions;
+    private @Nullable ScheduledFuture<?> willTimer;
+    private long willGeneration;
     private boolean dropLogged;
 
     Session(String clientId, EventLoop owner, SessionRegistry registry, SessionSettings settings, Router router,
@@ -85,6 +96,11 @@ public final class Session implements Subscriber {
     @Override
     public String clientId() {
         return clientId;
+    }
+
+    @Override
+    public boolean isConnected() {
+        return online;
     }
 
     // ---- Any thread ------------------------------------------------------------------------
@@ -154,17 +170,25 @@ public final class Session implements Subscriber {
             return;
         }
         SessionConnection old = connection != null ? connection : pendingConnection;
+        boolean wasAttached = connection != null;
         connection = null;
         pendingConnection = null;
         if (old != null) {
             LOG.info("Client {} already connected, closing old connection.", clientId);
-            old.takenOver();
+            Will oldWill = old.takenOver();
+            if (wasAttached) {
+                online = false;
+                armWill(oldWill); // MQTT-3.1.4-3: the old connection ends without DISCONNECT
+            }
         }
-        boolean sessionPresent = persistent && !request.cleanStart();
-        if (!sessionPresent) {
+        boolean sessionPresent = expiryInterval > 0 && !request.cleanStart();
+        if (sessionPresent) {
+            cancelWill(); // MQTT-3.1.3-9: reconnected within the Will Delay Interval
+        } else {
+            publishPendingWill(); // the old session ends here, and with it the delay
             resetState();
         }
-        persistent = request.keepAfterDisconnect();
+        expiryInterval = settings.effectiveExpiry(request.sessionExpiryInterval());
         cancelExpiry();
         pendingConnection = newConnection;
         EventLoop target = newConnection.eventLoop();
@@ -186,16 +210,28 @@ public final class Session implements Subscriber {
             return;
         }
         connection = c;
+        online = true;
         c.attached(this, sessionPresent);
         resendInflight(c);
         pump();
         c.flush(); // the re-sent flows too, even when the window leaves no room for new messages
     }
 
-    /** The connection went away (any reason); runs on its loop, which is the owner. */
+    /** The connection went away (any reason) without a will; runs on its loop, which is the owner. */
     public void detach(SessionConnection c) {
+        detach(c, null);
+    }
+
+    /**
+     * The connection went away; runs on its loop, which is the owner.
+     *
+     * @param will the connection's will if it ended without a DISCONNECT that discards it: published now,
+     *             or after its Will Delay Interval if the session lasts that long (MQTT-3.1.2-8)
+     */
+    public void detach(SessionConnection c, @Nullable Will will) {
         if (pendingConnection == c) {
             pendingConnection = null;
+            armWill(will);
             afterDetach();
             return;
         }
@@ -203,11 +239,27 @@ public final class Session implements Subscriber {
             return;
         }
         connection = null;
+        online = false;
+        armWill(will);
         afterDetach();
     }
 
+    /**
+     * Changes the Session Expiry Interval, from the DISCONNECT of the attached connection (MQTT 5.0
+     * section 3.14.2.2.2); limited like the CONNECT's.
+     */
+    public void setExpiryInterval(long seconds) {
+        expiryInterval = settings.effectiveExpiry(seconds);
+    }
+
+    /** The Session Expiry Interval in force. */
+    public long expiryInterval() {
+        return expiryInterval;
+    }
+
     private void afterDetach() {
-        if (!persistent) {
+        handOverSharedDeliveries();
+        if (expiryInterval == 0) {
             discard();
             return;
         }
@@ -217,14 +269,110 @@ public final class Session implements Subscriber {
         scheduleExpiry();
     }
 
+    /**
+     * A member of a shared subscription that lost its connection gives the messages it has not started
+     * delivering, and its unacknowledged QoS 1 messages, to another connected member (MQTT 5.0 section
+     * 4.8.2). QoS 2 messages already sent stay: they must be completed by this client (MQTT-4.8.2-4).
+     */
+    private void handOverSharedDeliveries() {
+        if (!hasSharedSubscriptions) {
+            return;
+        }
+        queue.removeIf(d -> {
+            if (d.sharedFilter() != null && router.redeliverShared(d, this)) {
+                d.release();
+                return true;
+            }
+            return false;
+        });
+        List<Integer> moved = null;
+        for (InflightWindow.Entry e : inflight.entries()) {
+            Delivery d = e.delivery;
+            if (e.state == InflightWindow.State.AWAITING_PUBACK && d != null && d.sharedFilter() != null
+                    && router.redeliverShared(d, this)) {
+                if (moved == null) {
+                    moved = new ArrayList<>();
+                }
+                moved.add(e.packetId);
+            }
+        }
+        if (moved != null) {
+            for (int id : moved) {
+                InflightWindow.Entry e = inflight.remove(id);
+                if (e != null) {
+                    inflight.releaseDelivery(e);
+                }
+            }
+        }
+    }
+
     private void scheduleExpiry() {
-        var expiration = settings.persistentClientExpiration();
-        if (expiration == null) {
+        if (expiryInterval == ConnectRequest.NEVER) {
             return;
         }
         long generation = ++expiryGeneration;
-        expiryTimer = owner.schedule(() -> execute(() -> expireIfOffline(generation)), expiration.toMillis(),
-                TimeUnit.MILLISECONDS);
+        expiryTimer = owner.schedule(() -> execute(() -> expireIfOffline(generation)), expiryInterval,
+                TimeUnit.SECONDS);
+    }
+
+    // ---- Owner loop: the will ---------------------------------------------------------------
+
+    /**
+     * Publishes a will at once, or keeps it until the Will Delay Interval or the session ends, whichever
+     * comes first (MQTT 5.0 section 3.1.2.5).
+     */
+    private void armWill(@Nullable Will will) {
+        if (will == null) {
+            return;
+        }
+        Long delay = will.properties().willDelayInterval();
+        long seconds = Math.min(delay == null ? 0 : delay, expiryInterval);
+        publishPendingWill(); // an earlier connection's will that was still waiting
+        if (seconds == 0) {
+            publishWill(will);
+            return;
+        }
+        pendingWill = will;
+        long generation = ++willGeneration;
+        willTimer = owner.schedule(() -> execute(() -> {
+            if (generation == willGeneration) {
+                publishPendingWill();
+            }
+        }), seconds, TimeUnit.SECONDS);
+    }
+
+    private void cancelWill() {
+        willGeneration++;
+        pendingWill = null;
+        if (willTimer != null) {
+            willTimer.cancel(false);
+            willTimer = null;
+        }
+    }
+
+    private void publishPendingWill() {
+        Will w = pendingWill;
+        cancelWill();
+        if (w != null) {
+            publishWill(w);
+        }
+    }
+
+    private void publishWill(Will w) {
+        MqttProperties properties = w.properties().willDelayInterval() == null ? w.properties()
+                : w.properties().toBuilder().willDelayInterval(null).build();
+        Message message = new Message(w.topic(), Unpooled.wrappedBuffer(w.payload()), w.qos(), w.retain(),
+                properties, clientId);
+        try {
+            router.publish(message);
+        } finally {
+            message.release();
+        }
+    }
+
+    /** The will waiting for its delay, or null; for diagnostics and persistence. */
+    public @Nullable Will pendingWill() {
+        return pendingWill;
     }
 
     private void cancelExpiry() {
@@ -239,8 +387,9 @@ public final class Session implements Subscriber {
         if (generation != expiryGeneration || discarded || connection != null || pendingConnection != null) {
             return;
         }
-        LOG.info("Expiring client {} (persistent_client_expiration).", clientId);
+        LOG.info("Expiring client {} (session expiry interval {} s).", clientId, expiryInterval);
         metrics.sessionExpired();
+        handOverSharedDeliveries();
         discard();
     }
 
@@ -248,6 +397,7 @@ public final class Session implements Subscriber {
     private void discard() {
         discarded = true;
         cancelExpiry();
+        publishPendingWill(); // the session ends: a delayed will goes out now (MQTT-3.1.2-8)
         registry.remove(this);
         resetState();
         // Deliveries still in the mailbox are released by enqueue() when drained.
@@ -255,9 +405,10 @@ public final class Session implements Subscriber {
 
     private void resetState() {
         for (Subscription s : subscriptions.values()) {
-            router.subscriptions().remove(this, s.filter());
+            router.unsubscribe(this, s.filter());
         }
         subscriptions.clear();
+        hasSharedSubscriptions = false;
         queue.clear();
         inflight.clear();
         inboundQos2 = null;
@@ -267,6 +418,7 @@ public final class Session implements Subscriber {
     /** Releases everything without any loop; only after the broker's event loops have stopped. */
     void releaseAfterShutdown() {
         discarded = true;
+        pendingWill = null;
         queue.clear();
         inflight.clear();
         Object item;
@@ -314,9 +466,18 @@ public final class Session implements Subscriber {
         return queue.offer(d);
     }
 
-    /** Delivers a retained message matched by a new subscription; on the owner loop. */
+    /**
+     * Delivers a retained message matched by a new subscription, with RETAIN 1 and the subscription's
+     * identifier; on the owner loop. Takes over the caller's message reference.
+     */
+    public void deliverRetained(Message message, QoS qos, int subscriptionIdentifier) {
+        enqueue(new Delivery(message, qos, true,
+                subscriptionIdentifier == 0 ? List.of() : List.of(subscriptionIdentifier)));
+    }
+
+    /** {@link #deliverRetained(Message, QoS, int)} without a subscription identifier. */
     public void deliverRetained(Message message, QoS qos) {
-        enqueue(new Delivery(message, qos, true, List.of()));
+        deliverRetained(message, qos, 0);
     }
 
     /** Moves queued deliveries into flight while the window has room and the channel is writable. */
@@ -326,10 +487,34 @@ public final class Session implements Subscriber {
             return false;
         }
         boolean wrote = false;
+        if (inflight.resendDue() > 0) {
+            wrote = resendDeferred(c);
+        }
+        long now = 0;
         while (c.isWritable()) {
             Delivery d = queue.peek();
             if (d == null) {
                 break;
+            }
+            if (d.message().expires()) {
+                if (now == 0) {
+                    now = System.nanoTime();
+                }
+                if (d.message().isExpired(now)) {
+                    queue.poll(); // MQTT-3.3.2-5: expired before onward delivery started
+                    d.release();
+                    metrics.messageExpired();
+                    continue;
+                }
+            }
+            if (!c.fits(d)) {
+                // MQTT-3.1.2-25: larger than the client's Maximum Packet Size; dropped as if sent.
+                queue.poll();
+                d.release();
+                metrics.recordPublishDropped();
+                LOG.debug("Dropped a message on {} for client {}: larger than its maximum packet size.",
+                        d.message().topic(), clientId);
+                continue;
             }
             if (d.qos() == QoS.AT_MOST_ONCE) {
                 queue.poll();
@@ -358,15 +543,43 @@ public final class Session implements Subscriber {
         }
     }
 
+    /**
+     * Re-sends the unacknowledged flows of a resumed session in their original order (MQTT-4.4.0-1):
+     * every PUBREL, and PUBLISHes (DUP 1) as far as the client's Receive Maximum allows; the rest follow
+     * as acknowledgements make room (MQTT-3.3.4-9).
+     */
     private void resendInflight(SessionConnection c) {
+        int sent = 0;
         for (InflightWindow.Entry e : inflight.entries()) {
             if (e.state == InflightWindow.State.AWAITING_PUBCOMP) {
                 c.writePubRel(e.packetId);
+                sent++;
             } else if (e.delivery != null) {
-                c.writePublish(e.delivery, e.packetId, true);
-                metrics.recordPublishSent(e.delivery.message().payloadSize());
+                if (sent < inflight.capacity()) {
+                    c.writePublish(e.delivery, e.packetId, true);
+                    metrics.recordPublishSent(e.delivery.message().payloadSize());
+                    sent++;
+                } else {
+                    inflight.markResendDue(e);
+                }
             }
         }
+    }
+
+    private boolean resendDeferred(SessionConnection c) {
+        boolean wrote = false;
+        for (InflightWindow.Entry e : inflight.entries()) {
+            if (inflight.resendDue() == 0 || inflight.outstanding() >= inflight.capacity() || !c.isWritable()) {
+                break;
+            }
+            if (e.resendDue && e.delivery != null) {
+                inflight.resent(e);
+                c.writePublish(e.delivery, e.packetId, true);
+                metrics.recordPublishSent(e.delivery.message().payloadSize());
+                wrote = true;
+            }
+        }
+        return wrote;
     }
 
     /** Sends what is queued as far as the window and the channel allow (e.g. writable again). */
@@ -435,6 +648,16 @@ public final class Session implements Subscriber {
         return inboundQos2.add(packetId);
     }
 
+    /** True if an inbound QoS 2 flow with this packet id awaits PUBREL. */
+    public boolean hasInboundQos2(int packetId) {
+        return inboundQos2 != null && inboundQos2.contains(packetId);
+    }
+
+    /** Inbound QoS 2 flows awaiting PUBREL: what counts against the broker's Receive Maximum. */
+    public int inboundQos2Count() {
+        return inboundQos2 == null ? 0 : inboundQos2.size();
+    }
+
     /**
      * PUBREL from the client: forgets the packet id.
      *
@@ -452,7 +675,10 @@ public final class Session implements Subscriber {
      * @return true if a subscription to the same filter existed and was replaced
      */
     public boolean subscribe(Subscription subscription) {
-        router.subscriptions().add(subscription);
+        router.subscribe(subscription);
+        if (subscription.sharedFilter()) {
+            hasSharedSubscriptions = true;
+        }
         return subscriptions.put(subscription.filter(), subscription) != null;
     }
 
@@ -465,7 +691,7 @@ public final class Session implements Subscriber {
         if (subscriptions.remove(filter) == null) {
             return false;
         }
-        router.subscriptions().remove(this, filter);
+        router.unsubscribe(this, filter);
         return true;
     }
 
@@ -482,8 +708,9 @@ public final class Session implements Subscriber {
     /** A snapshot of this session, taken on its owner loop after what is already in the mailbox. */
     public CompletableFuture<SessionInfo> info() {
         CompletableFuture<SessionInfo> result = new CompletableFuture<>();
-        execute(() -> result.complete(new SessionInfo(clientId, connection != null, persistent, queue.size(),
-                inflight.size(), subscriptions.keySet().stream().sorted().toList())));
+        execute(() -> result.complete(new SessionInfo(clientId, connection != null, expiryInterval > 0,
+                queue.size(), inflight.size(), subscriptions.keySet().stream().sorted().toList(), expiryInterval,
+                pendingWill != null)));
         return result;
     }
 
