@@ -157,6 +157,11 @@ public final class TernBroker implements AutoCloseable {
         return router.retained().size();
     }
 
+    /** Number of shared subscriptions (memberships of {@code $share/...} groups). */
+    public long sharedSubscriptionCount() {
+        return router.shared().memberCount();
+    }
+
     /** Number of subscriptions. */
     public long subscriptionCount() {
         return router.subscriptions().size();
