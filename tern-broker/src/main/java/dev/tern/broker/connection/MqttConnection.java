@@ -359,7 +359,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** Runs an authentication step on this loop once the method has answered. */
     private void runAuthStep(CompletionStage<AuthenticationStep> stage) {
         var future = stage.toCompletableFuture();
-        if (future.isDone() && eventLoop().inEventLoop()) {
+        if (future.isDone() && !future.isCompletedExceptionally() && eventLoop().inEventLoop()) {
             onAuthStep(future.getNow(null), null);
             return;
         }
