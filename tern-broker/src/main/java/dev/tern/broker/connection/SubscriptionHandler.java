@@ -132,6 +132,10 @@ final class SubscriptionHandler {
             return; // MQTT-3.3.1-10, MQTT-3.3.1-11
         }
         for (Message m : router.retained().match(s.filter())) {
+            if (s.noLocal() && session.clientId().equals(m.publisherId())) {
+                m.release(); // MQTT-3.8.3-3: No Local covers the client's own retained messages too
+                continue;
+            }
             session.deliverRetained(m, QoS.min(m.qos(), s.qos()), s.subscriptionIdentifier());
         }
     }
