@@ -1,18 +1,12 @@
 package dev.tern.broker.connection;
 
-import dev.tern.broker.auth.AuthenticationContext;
-import dev.tern.broker.auth.AuthenticationExchange;
 import dev.tern.broker.auth.AuthenticationMethod;
-import dev.tern.broker.auth.AuthenticationStep;
 import dev.tern.broker.config.ListenerConfig;
 import dev.tern.broker.routing.Delivery;
-import dev.tern.broker.routing.Message;
 import dev.tern.broker.session.ConnectRequest;
 import dev.tern.broker.session.Session;
 import dev.tern.broker.session.SessionConnection;
 import dev.tern.codec.DecodeError;
-import dev.tern.codec.MqttPacketDecoder;
-import dev.tern.codec.MqttPacketEncoder;
 import dev.tern.codec.MqttProperties;
 import dev.tern.codec.MqttVersion;
 import dev.tern.codec.ReasonCodes;
@@ -44,7 +38,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
@@ -81,21 +74,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private @Nullable Will will;
     private @Nullable String assignedClientId;
     private @Nullable Connect connect;
-    /** The Session Expiry Interval the client asked for in CONNECT, and the one in force. */
-    private long requestedExpiry;
-    private long effectiveExpiry;
-    /** MQTT 5.0 Server Keep Alive sent in CONNACK, or null to use the client's keep-alive. */
-    private @Nullable Integer serverKeepAlive;
-    private int clientReceiveMaximum = 65_535;
-    private @Nullable OutboundTopicAliases outboundAliases;
-    // MQTT 5.0 enhanced authentication (section 4.12).
-    private @Nullable AuthenticationMethod authMethod;
-    private @Nullable AuthenticationExchange authExchange;
-    private @Nullable String authenticatedUser;
-    private byte @Nullable [] authSuccessData;
-    /** The broker is waiting for the client's AUTH 0x18 answer to its challenge. */
-    private boolean awaitingAuthAnswer;
-    private boolean reauthenticating;
+    private @Nullable ConnectNegotiation negotiated;
+    private @Nullable OutboundPublisher outbound;
+    /** MQTT 5.0 enhanced authentication, if the client asked for it in CONNECT. */
+    private @Nullable EnhancedAuthentication auth;
     private @Nullable ScheduledFuture<?> connectTimeout;
     private final ArrayDeque<Object> pendingWhileAttaching = new ArrayDeque<>();
     private String closeReason = "closed its connection";
@@ -124,12 +106,18 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         return ctx;
     }
 
+    /** False once the connection is closed or closing; late asynchronous work then does nothing. */
+    boolean isOpen() {
+        return state != State.CLOSED && !closing && ctx().channel().isActive();
+    }
+
     // ---- Netty life cycle ----------------------------------------------------------------
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.writer = new PacketWriter(ctx, context.metrics());
+        this.outbound = new OutboundPublisher(writer);
     }
 
     @Override
@@ -284,18 +272,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                     "authentication method '" + methodName + "' is not supported [MQTT-4.12.0-1]");
             return;
         }
-        authMethod = method;
         state = State.AUTHENTICATING;
-        authExchange = method.begin(new AuthenticationContext(clientId, c.username(), false, null));
-        runAuthStep(authExchange.respond(orEmpty(props.authenticationData())));
-    }
-
-    private static byte[] orEmpty(byte @Nullable [] data) {
-        return data == null ? new byte[0] : data;
+        auth = new EnhancedAuthentication(this, method, c.username());
+        auth.begin(props.authenticationData());
     }
 
     /** CONNACK with a failure code, then close (MQTT-3.2.2-7); nothing after it is processed (MQTT-3.1.4-6). */
-    private void refuseConnect(int reasonCode, String why) {
+    void refuseConnect(int reasonCode, String why) {
         ConnectionLog.LOG.info("Client {} from {} refused (CONNACK 0x{}): {}.", clientId,
                 ConnectionLog.address(ctx().channel()), Integer.toHexString(reasonCode), why);
         cancelConnectTimeout();
@@ -313,123 +296,36 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     /** The CONNECT is accepted (and authenticated): attach the session; CONNACK follows from {@link #attached}. */
-    private void acceptConnect() {
+    void acceptConnect() {
         Connect c = connect;
         cancelConnectTimeout();
-        boolean v5 = c.version().isV5();
         will = c.will();
-        int keepAlive = c.keepAliveSeconds();
-        int maxKeepAlive = context.config().maxKeepalive();
-        if (v5 && (keepAlive == 0 || keepAlive > maxKeepAlive)) {
-            // Mosquitto's max_keepalive for MQTT 5.0: the client is told to use the maximum (MQTT-3.2.2-21).
-            keepAlive = maxKeepAlive;
-            serverKeepAlive = maxKeepAlive;
-        }
-        if (keepAlive > 0) {
+        ConnectNegotiation n = ConnectNegotiation.of(c, context.config());
+        negotiated = n;
+        if (n.keepAlive() > 0) {
             // MQTT-3.1.2-22: one and a half times the keep-alive without a packet ends the connection.
-            long idleMillis = keepAlive * 1500L;
             ctx().pipeline().addBefore(ctx().name(), "keepAlive",
-                    new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
+                    new IdleStateHandler(n.keepAlive() * 1500L, 0, 0, TimeUnit.MILLISECONDS));
         }
-        if (v5) {
-            MqttProperties props = c.properties();
-            Integer receiveMax = props.receiveMaximum();
-            clientReceiveMaximum = receiveMax == null ? 65_535 : receiveMax;
-            Integer aliasMax = props.topicAliasMaximum();
-            int aliases = Math.min(aliasMax == null ? 0 : aliasMax, context.config().mqtt5().maxOutgoingTopicAlias());
-            if (aliases > 0) {
-                outboundAliases = new OutboundTopicAliases(aliases); // MQTT-3.1.2-26, -27
-            }
+        if (c.version().isV5()) {
+            outbound.topicAliasMaximum(n.outboundAliasMaximum());
         }
         if (context.config().connectionMessages()) {
             ConnectionLog.LOG.info("New client connected from {} as {} (p{}, c{}, k{}{}).",
                     ConnectionLog.address(ctx().channel()), clientId, mosquittoProtocolNumber(c.version()),
-                    c.cleanStart() ? 1 : 0, keepAlive,
+                    c.cleanStart() ? 1 : 0, n.keepAlive(),
                     c.username() == null ? "" : ", u'" + c.username() + "'");
         }
         state = State.ATTACHING;
         ctx().channel().config().setAutoRead(false);
-        requestedExpiry = v5 ? sessionExpiry(c) : c.cleanStart() ? 0 : ConnectRequest.NEVER;
-        effectiveExpiry = context.config().sessionSettings().effectiveExpiry(requestedExpiry);
-        context.sessions().connect(new ConnectRequest(clientId, c.cleanStart(), requestedExpiry, c.version()), this);
-    }
-
-    // ---- Enhanced authentication ---------------------------------------------------------
-
-    /** Runs an authentication step on this loop once the method has answered. */
-    private void runAuthStep(CompletionStage<AuthenticationStep> stage) {
-        var future = stage.toCompletableFuture();
-        if (future.isDone() && !future.isCompletedExceptionally() && eventLoop().inEventLoop()) {
-            onAuthStep(future.getNow(null), null);
-            return;
-        }
-        stage.whenComplete((step, error) -> eventLoop().execute(() -> onAuthStep(step, error)));
-    }
-
-    private void onAuthStep(@Nullable AuthenticationStep step, @Nullable Throwable error) {
-        if (state == State.CLOSED || !ctx().channel().isActive()) {
-            return;
-        }
-        if (step == null) {
-            ConnectionLog.LOG.error("Authentication method {} failed for client {}", authMethod.name(), clientId, error);
-            step = new AuthenticationStep.Failure(ReasonCodes.UNSPECIFIED_ERROR, "authentication failed");
-        }
-        String method = authMethod.name();
-        switch (step) {
-            case AuthenticationStep.Continue c -> {
-                awaitingAuthAnswer = true;
-                writer.write(new Auth(ReasonCodes.CONTINUE_AUTHENTICATION, MqttProperties.builder()
-                        .authenticationMethod(method).authenticationData(c.serverData()).build())); // MQTT-4.12.0-2
-                writer.flush();
-            }
-            case AuthenticationStep.Success ok -> {
-                awaitingAuthAnswer = false;
-                authExchange = null;
-                authenticatedUser = ok.authenticatedUser();
-                if (reauthenticating) {
-                    reauthenticating = false;
-                    MqttProperties.Builder b = MqttProperties.builder().authenticationMethod(method);
-                    if (ok.serverData() != null) {
-                        b.authenticationData(ok.serverData());
-                    }
-                    writer.write(new Auth(ReasonCodes.SUCCESS, b.build()));
-                    writer.flush();
-                    ConnectionLog.LOG.info("Client {} re-authenticated as '{}' with {}.", clientId,
-                            authenticatedUser, method);
-                } else {
-                    authSuccessData = ok.serverData();
-                    acceptConnect();
-                }
-            }
-            case AuthenticationStep.Failure f -> {
-                authExchange = null;
-                if (reauthenticating) {
-                    // 0x86 is not a DISCONNECT reason code; "not authorized" is (MQTT-4.12.1-2).
-                    int code = f.reasonCode() == ReasonCodes.BAD_USER_NAME_OR_PASSWORD ? ReasonCodes.NOT_AUTHORIZED
-                            : f.reasonCode();
-                    ConnectionLog.LOG.warn("Client {} failed re-authentication with {}: {}.", clientId, method,
-                            f.reason());
-                    closeReason = "disconnected: re-authentication failed";
-                    closeWithReason(code, f.reason());
-                } else {
-                    refuseConnect(f.reasonCode(), "authentication with " + method + " failed: " + f.reason());
-                }
-            }
-        }
+        context.sessions().connect(new ConnectRequest(clientId, c.cleanStart(), n.requestedExpiry(), c.version()),
+                this);
     }
 
     /** Before CONNACK of an enhanced authentication, only AUTH (and DISCONNECT) may come (MQTT-3.1.2-30). */
     private void onPacketWhileAuthenticating(Object msg) {
-        if (msg instanceof Auth a && awaitingAuthAnswer) {
-            if (a.reasonCode() != ReasonCodes.CONTINUE_AUTHENTICATION
-                    || !authMethod.name().equals(a.properties().authenticationMethod())) {
-                refuseConnect(ReasonCodes.PROTOCOL_ERROR, "sent AUTH 0x" + Integer.toHexString(a.reasonCode())
-                        + " with method " + a.properties().authenticationMethod() + " during authentication"
-                        + " [MQTT-4.12.0-3, MQTT-4.12.0-5]");
-                return;
-            }
-            awaitingAuthAnswer = false;
-            runAuthStep(authExchange.respond(orEmpty(a.properties().authenticationData())));
+        if (msg instanceof Auth a) {
+            auth.onAuthBeforeConnAck(a);
         } else if (msg instanceof Disconnect) {
             state = State.CLOSED;
             ctx().close();
@@ -442,34 +338,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
     }
 
-    /** AUTH on an established connection: re-authentication (MQTT 5.0 section 4.12.1). */
+    /** AUTH on an established connection: re-authentication, if the CONNECT named a method. */
     private void onAuth(Auth a) {
-        if (authMethod == null) {
+        if (auth == null) {
             protocolError("sent AUTH but did not authenticate with an authentication method [MQTT-4.12.0-7]",
                     ReasonCodes.PROTOCOL_ERROR);
-            return;
-        }
-        if (!authMethod.name().equals(a.properties().authenticationMethod())) {
-            protocolError("sent AUTH with another authentication method [MQTT-4.12.1-1]", ReasonCodes.PROTOCOL_ERROR);
-            return;
-        }
-        if (a.reasonCode() == ReasonCodes.RE_AUTHENTICATE && !reauthenticating) {
-            reauthenticating = true;
-            authExchange = authMethod.begin(new AuthenticationContext(clientId, connect.username(), true,
-                    authenticatedUser));
-            runAuthStep(authExchange.respond(orEmpty(a.properties().authenticationData())));
-        } else if (a.reasonCode() == ReasonCodes.CONTINUE_AUTHENTICATION && reauthenticating && awaitingAuthAnswer) {
-            awaitingAuthAnswer = false;
-            runAuthStep(authExchange.respond(orEmpty(a.properties().authenticationData())));
         } else {
-            protocolError("sent AUTH 0x" + Integer.toHexString(a.reasonCode()) + " out of sequence",
-                    ReasonCodes.PROTOCOL_ERROR);
+            auth.onAuthAfterConnAck(a);
         }
-    }
-
-    private static long sessionExpiry(Connect c) {
-        Long expiry = c.properties().sessionExpiryInterval();
-        return expiry == null ? 0 : expiry;
     }
 
     /** Mosquitto's log numbering: p1 = 3.1, p2 = 3.1.1, p5 = 5.0. */
@@ -490,7 +366,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         state = State.CONNECTED;
         session = attachedSession;
         if (writer.version().isV5()) {
-            attachedSession.setInflightCapacity(clientReceiveMaximum); // MQTT-3.3.4-9
+            attachedSession.setInflightCapacity(negotiated.clientReceiveMaximum()); // MQTT-3.3.4-9
         }
         context.metrics().clientConnected();
         // MQTT 3.1 has no session present flag: its CONNACK byte 1 is reserved.
@@ -504,56 +380,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         writer.flush();
     }
 
-    /**
-     * MQTT 5.0 CONNACK properties: what this broker supports and its limits, where they differ from the
-     * defaults a client assumes (MQTT 5.0 section 3.2.2.3), and what this client was given.
-     */
     private MqttProperties connAckProperties() {
         if (!writer.version().isV5()) {
             return MqttProperties.EMPTY;
         }
-        var config = context.config();
-        var m5 = config.mqtt5();
-        MqttProperties.Builder b = MqttProperties.builder().assignedClientIdentifier(assignedClientId);
-        if (effectiveExpiry != requestedExpiry) {
-            b.sessionExpiryInterval(effectiveExpiry); // persistent_client_expiration shortened it
-        }
-        if (config.receiveMaximum() < 65_535) {
-            b.receiveMaximum(config.receiveMaximum());
-        }
-        if (config.maxQos() < 2) {
-            b.maximumQos(config.maxQos());
-        }
-        if (!config.retainAvailable()) {
-            b.retainAvailable(0);
-        }
-        if (config.maxPacketSize() > 0) {
-            b.maximumPacketSize((long) config.effectiveMaxPacketSize());
-        }
-        if (m5.maxTopicAlias() > 0) {
-            b.topicAliasMaximum(m5.maxTopicAlias());
-        }
-        if (!m5.wildcardSubscriptions()) {
-            b.wildcardSubscriptionAvailable(0);
-        }
-        if (!m5.subscriptionIdentifiers()) {
-            b.subscriptionIdentifierAvailable(0);
-        }
-        if (!m5.sharedSubscriptions()) {
-            b.sharedSubscriptionAvailable(0);
-        }
-        b.serverKeepAlive(serverKeepAlive);
-        if (Integer.valueOf(1).equals(connect.properties().requestResponseInformation())
-                && !m5.responseInformationPrefix().isEmpty()) {
-            b.responseInformation(m5.responseInformationPrefix() + clientId); // else none (MQTT-3.1.2-28)
-        }
-        if (authMethod != null) {
-            b.authenticationMethod(authMethod.name()); // MQTT-4.12.0-5
-            if (authSuccessData != null) {
-                b.authenticationData(authSuccessData);
-            }
-        }
-        return b.build();
+        return negotiated.connAckProperties(context.config(), connect, clientId, assignedClientId,
+                auth == null ? null : auth.methodName(), auth == null ? null : auth.successData());
     }
 
     @Override
@@ -629,7 +461,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private void onDisconnect(Disconnect d) {
         Long expiry = d.properties().sessionExpiryInterval();
         if (expiry != null) {
-            if (requestedExpiry == 0 && expiry != 0) {
+            if (negotiated.requestedExpiry() == 0 && expiry != 0) {
                 // Not a valid DISCONNECT: the will is published (MQTT 5.0 section 3.14.2.2.2).
                 protocolError("raised the Session Expiry Interval from 0 in DISCONNECT", ReasonCodes.PROTOCOL_ERROR);
                 return;
@@ -680,6 +512,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         ConnectionLog.LOG.warn("Client {} {}, disconnecting.", clientId, what);
         closeReason = "disconnected due to protocol error";
         closeWithReason(reasonCode, what);
+    }
+
+    /** Closes the connection for a reason other than a protocol violation, e.g. failed re-authentication. */
+    void closeForReason(String what, int reasonCode, String reason) {
+        ConnectionLog.LOG.warn("Client {} {}, disconnecting.", clientId, what);
+        closeReason = "disconnected: " + what;
+        closeWithReason(reasonCode, reason);
     }
 
     /**
@@ -733,55 +572,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public boolean fits(Delivery delivery) {
-        long max = writer.maximumPacketSize();
-        if (max >= MqttPacketDecoder.MAX_PACKET_SIZE) {
-            return true;
-        }
-        Message m = delivery.message();
-        // Sized without a Topic Alias: an alias only ever makes the packet smaller.
-        Publish p = new Publish(m.topic(), delivery.qos(), delivery.retain(), false,
-                delivery.qos().value() == 0 ? 0 : 1, outboundProperties(delivery, System.nanoTime()), m.payload());
-        return MqttPacketEncoder.publishSize(p, writer.version()) <= max;
+        return outbound.fits(delivery);
     }
 
     @Override
     public void writePublish(Delivery delivery, int packetId, boolean dup) {
-        Message m = delivery.message();
-        String topic = m.topic();
-        MqttProperties properties = MqttProperties.EMPTY;
-        if (writer.version().isV5()) {
-            properties = outboundProperties(delivery, m.expires() ? System.nanoTime() : 0);
-            OutboundTopicAliases aliases = outboundAliases;
-            OutboundTopicAliases.Use alias = aliases == null ? null : aliases.aliasFor(topic);
-            if (alias != null) {
-                properties = properties.toBuilder().topicAlias(alias.alias()).build();
-                if (!alias.withTopic()) {
-                    topic = "";
-                }
-            }
-        }
-        writer.writePublish(new Publish(topic, delivery.qos(), delivery.retain(), dup, packetId, properties,
-                m.payload()));
-    }
-
-    /**
-     * The properties a 5.0 subscriber gets: the publisher's (MQTT-3.3.2-4, -15, -16, -17, -18, -20),
-     * the identifiers of the matching subscriptions (MQTT-3.3.4-3) and the Message Expiry Interval less
-     * the time the message waited (MQTT-3.3.2-6).
-     */
-    private static MqttProperties outboundProperties(Delivery delivery, long nowNanos) {
-        Message m = delivery.message();
-        MqttProperties properties = m.properties();
-        List<Integer> ids = delivery.subscriptionIdentifiers();
-        if (ids.isEmpty() && !m.expires()) {
-            return properties;
-        }
-        MqttProperties.Builder b = properties.toBuilder();
-        ids.forEach(b::addSubscriptionIdentifier);
-        if (m.expires()) {
-            b.messageExpiryInterval(m.remainingExpirySeconds(nowNanos));
-        }
-        return b.build();
+        outbound.write(delivery, packetId, dup);
     }
 
     @Override

@@ -6,12 +6,9 @@ import dev.tern.broker.routing.Router;
 import dev.tern.broker.routing.Subscriber;
 import dev.tern.broker.routing.Subscription;
 import dev.tern.broker.sys.BrokerMetrics;
-import dev.tern.codec.MqttProperties;
 import dev.tern.codec.QoS;
 import dev.tern.codec.packet.Will;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.internal.PlatformDependent;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -22,7 +19,6 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -71,12 +67,9 @@ public final class Session implements Subscriber {
     private final OutboundQueue queue;
     private final InflightWindow inflight;
     private @Nullable Set<Integer> inboundQos2;
-    private @Nullable ScheduledFuture<?> expiryTimer;
-    private long expiryGeneration;
-    private @Nullable Will pendingWill;
+    private final MailboxTimer expiryTimer = new MailboxTimer(this);
+    private final DelayedWill will;
     private boolean hasSharedSubscriptions;
-    private @Nullable ScheduledFuture<?> willTimer;
-    private long willGeneration;
     private boolean dropLogged;
 
     Session(String clientId, EventLoop owner, SessionRegistry registry, SessionSettings settings, Router router,
@@ -91,6 +84,12 @@ public final class Session implements Subscriber {
         this.inflight = new InflightWindow(settings.effectiveMaxInflight(), metrics);
         this.mailboxLimit = settings.maxQueuedMessages() == 0 ? Integer.MAX_VALUE
                 : Math.max(1024, 2 * settings.maxQueuedMessages());
+        this.will = new DelayedWill(this, router);
+    }
+
+    /** The event loop that owns the session now. */
+    EventLoop ownerLoop() {
+        return owner;
     }
 
     @Override
@@ -178,18 +177,18 @@ public final class Session implements Subscriber {
             Will oldWill = old.takenOver();
             if (wasAttached) {
                 online = false;
-                armWill(oldWill); // MQTT-3.1.4-3: the old connection ends without DISCONNECT
+                will.arm(oldWill, expiryInterval); // MQTT-3.1.4-3: the old connection ends without DISCONNECT
             }
         }
         boolean sessionPresent = expiryInterval > 0 && !request.cleanStart();
         if (sessionPresent) {
-            cancelWill(); // MQTT-3.1.3-9: reconnected within the Will Delay Interval
+            will.cancel(); // MQTT-3.1.3-9: reconnected within the Will Delay Interval
         } else {
-            publishPendingWill(); // the old session ends here, and with it the delay
+            will.publishPending(); // the old session ends here, and with it the delay
             resetState();
         }
         expiryInterval = settings.effectiveExpiry(request.sessionExpiryInterval());
-        cancelExpiry();
+        expiryTimer.cancel();
         pendingConnection = newConnection;
         EventLoop target = newConnection.eventLoop();
         if (target == owner) {
@@ -228,10 +227,10 @@ public final class Session implements Subscriber {
      * @param will the connection's will if it ended without a DISCONNECT that discards it: published now,
      *             or after its Will Delay Interval if the session lasts that long (MQTT-3.1.2-8)
      */
-    public void detach(SessionConnection c, @Nullable Will will) {
+    public void detach(SessionConnection c, @Nullable Will lastWill) {
         if (pendingConnection == c) {
             pendingConnection = null;
-            armWill(will);
+            will.arm(lastWill, expiryInterval);
             afterDetach();
             return;
         }
@@ -240,7 +239,7 @@ public final class Session implements Subscriber {
         }
         connection = null;
         online = false;
-        armWill(will);
+        will.arm(lastWill, expiryInterval);
         afterDetach();
     }
 
@@ -269,122 +268,25 @@ public final class Session implements Subscriber {
         scheduleExpiry();
     }
 
-    /**
-     * A member of a shared subscription that lost its connection gives the messages it has not started
-     * delivering, and its unacknowledged QoS 1 messages, to another connected member (MQTT 5.0 section
-     * 4.8.2). QoS 2 messages already sent stay: they must be completed by this client (MQTT-4.8.2-4).
-     */
     private void handOverSharedDeliveries() {
-        if (!hasSharedSubscriptions) {
-            return;
-        }
-        queue.removeIf(d -> {
-            if (d.sharedFilter() != null && router.redeliverShared(d, this)) {
-                d.release();
-                return true;
-            }
-            return false;
-        });
-        List<Integer> moved = null;
-        for (InflightWindow.Entry e : inflight.entries()) {
-            Delivery d = e.delivery;
-            if (e.state == InflightWindow.State.AWAITING_PUBACK && d != null && d.sharedFilter() != null
-                    && router.redeliverShared(d, this)) {
-                if (moved == null) {
-                    moved = new ArrayList<>();
-                }
-                moved.add(e.packetId);
-            }
-        }
-        if (moved != null) {
-            for (int id : moved) {
-                InflightWindow.Entry e = inflight.remove(id);
-                if (e != null) {
-                    inflight.releaseDelivery(e);
-                }
-            }
+        if (hasSharedSubscriptions) {
+            SharedHandOver.handOver(queue, inflight, router, this);
         }
     }
 
     private void scheduleExpiry() {
-        if (expiryInterval == ConnectRequest.NEVER) {
-            return;
-        }
-        long generation = ++expiryGeneration;
-        expiryTimer = owner.schedule(() -> execute(() -> expireIfOffline(generation)), expiryInterval,
-                TimeUnit.SECONDS);
-    }
-
-    // ---- Owner loop: the will ---------------------------------------------------------------
-
-    /**
-     * Publishes a will at once, or keeps it until the Will Delay Interval or the session ends, whichever
-     * comes first (MQTT 5.0 section 3.1.2.5).
-     */
-    private void armWill(@Nullable Will will) {
-        if (will == null) {
-            return;
-        }
-        Long delay = will.properties().willDelayInterval();
-        long seconds = Math.min(delay == null ? 0 : delay, expiryInterval);
-        publishPendingWill(); // an earlier connection's will that was still waiting
-        if (seconds == 0) {
-            publishWill(will);
-            return;
-        }
-        pendingWill = will;
-        long generation = ++willGeneration;
-        willTimer = owner.schedule(() -> execute(() -> {
-            if (generation == willGeneration) {
-                publishPendingWill();
-            }
-        }), seconds, TimeUnit.SECONDS);
-    }
-
-    private void cancelWill() {
-        willGeneration++;
-        pendingWill = null;
-        if (willTimer != null) {
-            willTimer.cancel(false);
-            willTimer = null;
-        }
-    }
-
-    private void publishPendingWill() {
-        Will w = pendingWill;
-        cancelWill();
-        if (w != null) {
-            publishWill(w);
-        }
-    }
-
-    private void publishWill(Will w) {
-        MqttProperties properties = w.properties().willDelayInterval() == null ? w.properties()
-                : w.properties().toBuilder().willDelayInterval(null).build();
-        Message message = new Message(w.topic(), Unpooled.wrappedBuffer(w.payload()), w.qos(), w.retain(),
-                properties, clientId);
-        try {
-            router.publish(message);
-        } finally {
-            message.release();
+        if (expiryInterval != ConnectRequest.NEVER) {
+            expiryTimer.schedule(expiryInterval, this::expireIfOffline);
         }
     }
 
     /** The will waiting for its delay, or null; for diagnostics and persistence. */
     public @Nullable Will pendingWill() {
-        return pendingWill;
+        return will.pending();
     }
 
-    private void cancelExpiry() {
-        expiryGeneration++; // a timer that already fired and sits in the mailbox is now stale
-        if (expiryTimer != null) {
-            expiryTimer.cancel(false);
-            expiryTimer = null;
-        }
-    }
-
-    private void expireIfOffline(long generation) {
-        if (generation != expiryGeneration || discarded || connection != null || pendingConnection != null) {
+    private void expireIfOffline() {
+        if (discarded || connection != null || pendingConnection != null) {
             return;
         }
         LOG.info("Expiring client {} (session expiry interval {} s).", clientId, expiryInterval);
@@ -396,8 +298,8 @@ public final class Session implements Subscriber {
     /** Ends the session: forgets its subscriptions and releases its messages. */
     private void discard() {
         discarded = true;
-        cancelExpiry();
-        publishPendingWill(); // the session ends: a delayed will goes out now (MQTT-3.1.2-8)
+        expiryTimer.cancel();
+        will.publishPending(); // the session ends: a delayed will goes out now (MQTT-3.1.2-8)
         registry.remove(this);
         resetState();
         // Deliveries still in the mailbox are released by enqueue() when drained.
@@ -418,7 +320,6 @@ public final class Session implements Subscriber {
     /** Releases everything without any loop; only after the broker's event loops have stopped. */
     void releaseAfterShutdown() {
         discarded = true;
-        pendingWill = null;
         queue.clear();
         inflight.clear();
         Object item;
@@ -710,7 +611,7 @@ public final class Session implements Subscriber {
         CompletableFuture<SessionInfo> result = new CompletableFuture<>();
         execute(() -> result.complete(new SessionInfo(clientId, connection != null, expiryInterval > 0,
                 queue.size(), inflight.size(), subscriptions.keySet().stream().sorted().toList(), expiryInterval,
-                pendingWill != null)));
+                will.pending() != null)));
         return result;
     }
 
