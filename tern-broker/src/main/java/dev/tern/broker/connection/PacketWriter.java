@@ -74,6 +74,11 @@ final class PacketWriter {
     void write(MqttPacket packet) {
         ByteBuf encoded = encode(packet);
         if (encoded == null) {
+            if (packet instanceof ConnAck) {
+                // Even without optional properties the CONNACK exceeds the client's limit: it cannot be
+                // told it is connected, so it is not (MQTT-3.1.2-24 forbids sending it).
+                ctx.close();
+            }
             return;
         }
         ctx.write(encoded, ctx.voidPromise());

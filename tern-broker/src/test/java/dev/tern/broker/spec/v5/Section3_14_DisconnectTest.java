@@ -43,8 +43,9 @@ class Section3_14_DisconnectTest extends V5SpecTestBase {
     }
 
     @Test
-    @DisplayName("[MQTT-4.13.1-1] raising the Session Expiry Interval from 0 in DISCONNECT is a protocol error: "
-            + "DISCONNECT 0x82 and the will is published")
+    @DisplayName("[MQTT-4.13.1-1] [MQTT-3.14.2-2] [MQTT-4.13.2-1] raising the Session Expiry Interval from 0 in "
+            + "DISCONNECT is a protocol error: DISCONNECT 0x82 (without a Session Expiry Interval), the connection "
+            + "closed and the will published")
     void raiseFromZero() throws IOException {
         MqttTestClient sub = subscriber5("sub", "bye/#", 0);
         MqttTestClient c = open5();

@@ -81,8 +81,8 @@ class Section3_1_ConnectTest extends V5SpecTestBase {
     }
 
     @Test
-    @DisplayName("[MQTT-3.1.2-7] [MQTT-3.1.2-8] [MQTT-3.1.2-14] a will is published when the connection closes "
-            + "without DISCONNECT, non-retained, with its properties")
+    @DisplayName("[MQTT-3.1.2-7] [MQTT-3.1.2-8] [MQTT-3.1.2-14] [MQTT-3.1.3-10] a will is published when the "
+            + "connection closes without DISCONNECT, non-retained, with its properties and User Properties in order")
     void willPublished() throws IOException {
         MqttTestClient sub = subscriber5("sub", "will/#", 1);
         MqttTestClient c = open5();

@@ -325,6 +325,42 @@ class Section3_3_PublishTest extends V5SpecTestBase {
         assertThat(nextPublish(rap).retain()).isTrue();
     }
 
+    @Test
+    @DisplayName("[MQTT-3.3.1-5] [MQTT-3.3.1-6] [MQTT-3.3.1-7] [MQTT-3.3.1-8] RETAIN 1 replaces the retained "
+            + "message, an empty one deletes it (and is delivered but not kept), RETAIN 0 leaves it alone")
+    void retained() throws IOException {
+        MqttTestClient pub = connect5("pub");
+        MqttTestClient live = subscriber5("live", "ret/a", 0);
+        pub.raw().send(V5Packets.publish(0x01, "ret/a", 0, Props.none(), "first"));
+        pub.raw().send(V5Packets.publish(0x01, "ret/a", 0, Props.none(), "second"));
+        pub.raw().send(V5Packets.publish(0x00, "ret/a", 0, Props.none(), "not retained"));
+        for (int i = 0; i < 3; i++) {
+            nextPublish(live);
+        }
+        MqttTestClient late = connect5("late");
+        subscribe5(late, 1, Props.none(), "ret/a", 0, 0);
+        assertPublish(nextPublish(late), "ret/a", "second", QoS.AT_MOST_ONCE, true);
+        pub.raw().send(V5Packets.publish(0x01, "ret/a", 0, Props.none(), ""));
+        assertThat(MqttTestClient.text(nextPublish(live))).as("an empty retained message is delivered").isEmpty();
+        org.awaitility.Awaitility.await().atMost(WAIT).until(() -> broker().broker().retainedCount() == 0);
+    }
+
+    @Test
+    @DisplayName("[MQTT-3.3.1-4] a PUBLISH with QoS 3 is malformed: DISCONNECT 0x81")
+    void qos3() throws IOException {
+        MqttTestClient c = connect5("c");
+        c.raw().send(V5Packets.publish(0x06, "q", 1, Props.none(), "x"));
+        assertDisconnect(c, ReasonCodes.MALFORMED_PACKET);
+    }
+
+    @Test
+    @DisplayName("[MQTT-3.3.2-19] a Content Type that is not UTF-8 is malformed: DISCONNECT 0x81")
+    void contentTypeNotUtf8() throws IOException {
+        MqttTestClient c = connect5("c");
+        c.raw().send(V5Packets.publish(0, "c", 0, Props.of().raw(Props.CONTENT_TYPE, 0x00, 0x01, 0xFF), "x"));
+        assertDisconnect(c, ReasonCodes.MALFORMED_PACKET);
+    }
+
     private static void sleep(Duration d) {
         try {
             Thread.sleep(d.toMillis());

@@ -101,7 +101,8 @@ abstract class V5SpecTestBase extends SpecTestBase {
      * bytes (1 for CONNACK's flags, 2 for a packet identifier).
      */
     protected static int reasonCodeByte(byte[] raw, int skip) {
-        return raw[lengthEnd(raw) + skip] & 0xFF;
+        int i = lengthEnd(raw) + skip;
+        return i < raw.length ? raw[i] & 0xFF : 0x00; // an omitted reason code is 0x00 (MQTT 5.0 section 3.4.2.1)
     }
 
     /** Index of the first byte after the fixed header. */
