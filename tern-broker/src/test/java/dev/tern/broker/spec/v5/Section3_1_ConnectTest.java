@@ -173,7 +173,7 @@ class Section3_1_ConnectTest extends V5SpecTestBase {
     }
 
     @Test
-    @DisplayName("[MQTT-3.1.2-22] [MQTT-3.1.2-22] a client silent for 1.5 times its keep-alive gets DISCONNECT 0x8D")
+    @DisplayName("[MQTT-3.1.2-22] a client silent for 1.5 times its keep-alive gets DISCONNECT 0x8D")
     void keepAliveTimeout() throws IOException {
         MqttTestClient c = open5();
         connAck(c, V5Packets.connect("idle", CLEAN_START, 1, Props.none()));
