@@ -126,7 +126,7 @@ final class SubscriptionHandler {
 
     private void sendRetained(Session session, Subscription s, boolean existed) {
         if (s.sharedFilter()) {
-            return; // retained messages are not sent for a shared subscription (MQTT 5.0 section 4.8.2)
+            return; // retained messages are not sent for a shared subscription (only non-shared ones get them, MQTT 5.0 section 3.3.1.3)
         }
         if (s.retainHandling() == 2 || (s.retainHandling() == 1 && existed)) {
             return; // MQTT-3.3.1-10, MQTT-3.3.1-11
