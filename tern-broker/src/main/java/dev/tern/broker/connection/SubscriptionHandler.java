@@ -126,7 +126,8 @@ final class SubscriptionHandler {
 
     private void sendRetained(Session session, Subscription s, boolean existed) {
         if (s.sharedFilter()) {
-            return; // retained messages are not sent for a shared subscription (only non-shared ones get them, MQTT 5.0 section 3.3.1.3)
+            // MQTT 5.0 section 3.3.1.3 sends retained messages for new non-shared subscriptions only.
+            return;
         }
         if (s.retainHandling() == 2 || (s.retainHandling() == 1 && existed)) {
             return; // MQTT-3.3.1-10, MQTT-3.3.1-11
