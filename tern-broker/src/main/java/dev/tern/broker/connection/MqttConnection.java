@@ -497,7 +497,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                     MqttProperties.EMPTY));
             return;
         }
-        if (state == State.AUTHENTICATING) {
+        boolean v5Connect = state == State.AWAIT_CONNECT && e.connectVersion() == MqttVersion.MQTT_5;
+        if (state == State.AUTHENTICATING || v5Connect) {
+            // MQTT 5.0 section 4.13: a malformed 5.0 CONNECT may be answered with CONNACK 0x81 or 0x82 first.
+            writer.version(MqttVersion.MQTT_5);
             refuseConnect(e.reasonCode(), e.message());
             return;
         }

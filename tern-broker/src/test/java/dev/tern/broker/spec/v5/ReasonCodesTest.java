@@ -78,6 +78,18 @@ class ReasonCodesTest extends V5SpecTestBase {
     }
 
     @Test
+    @DisplayName("CONNACK 0x81 and 0x82 for a malformed MQTT 5.0 CONNECT: reserved flag set; a property twice")
+    void connAckMalformedConnect() throws IOException {
+        MqttTestClient c = open5();
+        c.raw().send(V5Packets.connect("m", CLEAN_START | 0x01, 60, Props.none()));
+        assertConnAckRefusal(c, ReasonCodes.MALFORMED_PACKET);
+        MqttTestClient d = open5();
+        d.raw().send(V5Packets.connect("p", CLEAN_START, 60, Props.of().u16(Props.RECEIVE_MAXIMUM, 5)
+                .u16(Props.RECEIVE_MAXIMUM, 6)));
+        assertConnAckRefusal(d, ReasonCodes.PROTOCOL_ERROR);
+    }
+
+    @Test
     @DisplayName("CONNACK 0x82 Protocol Error: a PUBLISH before enhanced authentication completes")
     void connAckProtocolError() throws IOException {
         startBroker(b -> { }, e -> e.scramCredentials(new dev.tern.broker.auth.InMemoryScramCredentialStore()));

@@ -114,20 +114,21 @@ class Section2_2_PropertiesTest extends V5SpecTestBase {
     }
 
     @Test
-    @DisplayName("a CONNECT with Receive Maximum 0 is a protocol error: closed without CONNACK")
+    @DisplayName("[MQTT-3.1.4-1] [MQTT-4.13.1-1] a CONNECT with Receive Maximum 0 is a protocol error: CONNACK 0x82, "
+            + "closed")
     void receiveMaximumZero() throws IOException {
         MqttTestClient c = open5();
         c.raw().send(V5Packets.connect("c", V5Packets.CLEAN_START, 60, Props.of().u16(Props.RECEIVE_MAXIMUM, 0)));
-        assertClosedWithoutReply(c);
+        assertConnAckRefusal(c, ReasonCodes.PROTOCOL_ERROR);
     }
 
     @Test
-    @DisplayName("[MQTT-3.1.2-9] [MQTT-3.1.3-11] a will with a property not allowed in will properties closes the "
-            + "connection")
+    @DisplayName("[MQTT-3.1.2-9] [MQTT-3.1.3-11] a will with a property not allowed in will properties: CONNACK "
+            + "0x82, closed")
     void badWillProperty() throws IOException {
         MqttTestClient c = open5();
         c.raw().send(V5Packets.connectWithWill("c", V5Packets.CLEAN_START, 60, Props.none(),
                 Props.of().u16(Props.TOPIC_ALIAS, 1), "w", "x"));
-        assertClosedWithoutReply(c);
+        assertConnAckRefusal(c, ReasonCodes.PROTOCOL_ERROR);
     }
 }

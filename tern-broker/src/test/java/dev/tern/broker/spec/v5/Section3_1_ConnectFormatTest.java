@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tern.broker.spec.Bytes;
 import dev.tern.broker.test.MqttTestClient;
 import dev.tern.codec.QoS;
+import dev.tern.codec.ReasonCodes;
 import dev.tern.codec.packet.ConnAck;
 import java.io.IOException;
 import org.junit.jupiter.api.DisplayName;
@@ -36,31 +37,31 @@ class Section3_1_ConnectFormatTest extends V5SpecTestBase {
     }
 
     @Test
-    @DisplayName("[MQTT-3.1.2-3] the reserved CONNECT flag set closes the connection")
+    @DisplayName("[MQTT-3.1.2-3] the reserved CONNECT flag set is malformed: CONNACK 0x81, closed")
     void reservedFlag() throws IOException {
         MqttTestClient c = open5();
         c.raw().send(header(CLEAN_START | 0x01).utf8("c").build());
-        assertClosedWithoutReply(c);
+        assertConnAckRefusal(c, ReasonCodes.MALFORMED_PACKET);
     }
 
     @Test
-    @DisplayName("[MQTT-3.1.2-11] [MQTT-3.1.2-13] will QoS or will retain without the will flag closes the "
-            + "connection")
+    @DisplayName("[MQTT-3.1.2-11] [MQTT-3.1.2-13] will QoS or will retain without the will flag: CONNACK 0x81, "
+            + "closed")
     void willBitsWithoutWill() throws IOException {
         MqttTestClient c = open5();
         c.raw().send(header(CLEAN_START | V5Packets.WILL_QOS_1).utf8("c").build());
-        assertClosedWithoutReply(c);
+        assertConnAckRefusal(c, ReasonCodes.MALFORMED_PACKET);
         MqttTestClient d = open5();
         d.raw().send(header(CLEAN_START | V5Packets.WILL_RETAIN).utf8("d").build());
-        assertClosedWithoutReply(d);
+        assertConnAckRefusal(d, ReasonCodes.MALFORMED_PACKET);
     }
 
     @Test
-    @DisplayName("[MQTT-3.1.2-12] will QoS 3 closes the connection; will QoS 2 is accepted")
+    @DisplayName("[MQTT-3.1.2-12] will QoS 3 is malformed (CONNACK 0x81); will QoS 2 is accepted")
     void willQos() throws IOException {
         MqttTestClient c = open5();
         c.raw().send(V5Packets.connectWithWill("c", CLEAN_START | 0x18, 60, Props.none(), Props.none(), "w", "x"));
-        assertClosedWithoutReply(c);
+        assertConnAckRefusal(c, ReasonCodes.MALFORMED_PACKET);
         MqttTestClient d = open5();
         assertThat(connAck(d, V5Packets.connectWithWill("d", CLEAN_START | V5Packets.WILL_QOS_2, 60, Props.none(),
                 Props.none(), "w", "x")).reasonCode()).isZero();
@@ -68,17 +69,17 @@ class Section3_1_ConnectFormatTest extends V5SpecTestBase {
 
     @Test
     @DisplayName("[MQTT-3.1.2-17] [MQTT-3.1.2-18] [MQTT-3.1.3-12] the user name flag and the user name must agree; "
-            + "a user name that is not UTF-8 closes the connection")
+            + "a user name that is not UTF-8 is malformed (CONNACK 0x81)")
     void userName() throws IOException {
         MqttTestClient missing = open5();
         missing.raw().send(header(CLEAN_START | V5Packets.USERNAME).utf8("c").build());
-        assertClosedWithoutReply(missing);
+        assertConnAckRefusal(missing, ReasonCodes.MALFORMED_PACKET);
         MqttTestClient extra = open5();
         extra.raw().send(header(CLEAN_START).utf8("c").utf8("unexpected").build());
-        assertClosedWithoutReply(extra);
+        assertConnAckRefusal(extra, ReasonCodes.MALFORMED_PACKET);
         MqttTestClient bad = open5();
         bad.raw().send(header(CLEAN_START | V5Packets.USERNAME).utf8("c").string(new byte[] {(byte) 0xFF}).build());
-        assertClosedWithoutReply(bad);
+        assertConnAckRefusal(bad, ReasonCodes.MALFORMED_PACKET);
         MqttTestClient ok = open5();
         ok.raw().send(header(CLEAN_START | V5Packets.USERNAME).utf8("c").utf8("user").build());
         assertThat(((ConnAck) ok.receive(WAIT)).reasonCode()).isZero();
@@ -99,14 +100,14 @@ class Section3_1_ConnectFormatTest extends V5SpecTestBase {
 
     @Test
     @DisplayName("[MQTT-3.1.3-3] [MQTT-3.1.3-4] a CONNECT without a client id, or with one that is not UTF-8, "
-            + "closes the connection")
+            + "is malformed: CONNACK 0x81, closed")
     void clientIdPresentAndUtf8() throws IOException {
         MqttTestClient none = open5();
         none.raw().send(header(CLEAN_START).build());
-        assertClosedWithoutReply(none);
+        assertConnAckRefusal(none, ReasonCodes.MALFORMED_PACKET);
         MqttTestClient bad = open5();
         bad.raw().send(header(CLEAN_START).string(new byte[] {(byte) 0xC3}).build());
-        assertClosedWithoutReply(bad);
+        assertConnAckRefusal(bad, ReasonCodes.MALFORMED_PACKET);
     }
 
     @Test
