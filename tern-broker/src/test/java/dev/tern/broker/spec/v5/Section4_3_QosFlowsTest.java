@@ -199,7 +199,8 @@ class Section4_3_QosFlowsTest extends V5SpecTestBase {
         pub.raw().send(V5Packets.publish(0x02, "u/a", 2, Props.none(), "after"));
         sub.raw().send(V5Packets.puback(p.packetId()));
         assertNextPublishIsFence5(sub, pub);
-        assertThat(broker().broker().sessionInfo("sub").join().orElseThrow().inflightMessages()).isZero();
+        org.awaitility.Awaitility.await().atMost(WAIT).until(() ->
+                broker().broker().sessionInfo("sub").join().orElseThrow().inflightMessages() == 0);
     }
 
     @Test
