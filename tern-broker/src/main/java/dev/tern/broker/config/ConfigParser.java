@@ -202,7 +202,7 @@ public final class ConfigParser {
             case "port" -> defaultPort = port(value);
             case "bind_address" -> defaultBindAddress = nonEmpty(value);
             case "protocol" -> {
-                String v = oneOf(value, ListenerConfig.MQTT, ListenerConfig.WEBSOCKETS);
+                String v = oneOf(nonEmpty(value), ListenerConfig.MQTT, ListenerConfig.WEBSOCKETS);
                 if (currentListener != null || !v.equals(ListenerConfig.MQTT)) {
                     listenerDraft(file, option).protocol = v;
                 }
