@@ -126,6 +126,10 @@ public final class ServerTls {
         watched.add(keyPath);
         List<X509Certificate> chain = PemFiles.certificates(certPath);
         PrivateKey key = PemFiles.privateKey(keyPath);
+        if (!keyMatches(key, chain.get(0))) {
+            throw new SecurityFileException(keyPath, 0, "the private key does not belong to the certificate in "
+                    + certPath);
+        }
         SslContextBuilder b = SslContextBuilder.forServer(key, chain).sslProvider(provider);
         b.protocols(settings.minimumVersion().equals("TLSv1.3") ? new String[] {"TLSv1.3"}
                 : new String[] {"TLSv1.3", "TLSv1.2"});
@@ -174,6 +178,32 @@ public final class ServerTls {
         } catch (SSLException | IllegalArgumentException e) {
             throw new SecurityFileException(certPath, "cannot use the certificate, key and options: "
                     + e.getMessage(), e);
+        }
+    }
+
+    /** Signs a probe with the key and verifies it with the certificate (the JDK's TLS does not check this). */
+    private static boolean keyMatches(PrivateKey key, X509Certificate certificate) {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC" -> "SHA256withECDSA";
+            case "Ed25519", "Ed448", "EdDSA" -> key.getAlgorithm();
+            default -> null;
+        };
+        if (algorithm == null) {
+            return true; // RSASSA-PSS and others: left to the handshake
+        }
+        try {
+            byte[] probe = "tern".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            java.security.Signature signer = java.security.Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            java.security.Signature verifier = java.security.Signature.getInstance(algorithm);
+            verifier.initVerify(certificate.getPublicKey());
+            verifier.update(probe);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException e) {
+            return false;
         }
     }
 

@@ -59,7 +59,7 @@ public final class TestPki {
         this.dir = dir;
         this.name = name;
         this.caKeys = ecKeys();
-        X500Name subject = new X500Name("CN=" + name + " Test CA,O=Tern tests");
+        X500Name subject = new X500Name("O=Tern tests,CN=" + name + " Test CA");
         Instant now = Instant.now();
         X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(subject, serial(), Date.from(now.minusSeconds(3600)),
                 Date.from(now.plus(Duration.ofDays(30))), subject, caKeys.getPublic());
@@ -86,32 +86,32 @@ public final class TestPki {
 
     /** A server certificate for 127.0.0.1, ::1 and localhost. */
     public Issued server(String fileName) throws Exception {
-        return issue(fileName, "CN=localhost,O=Tern tests", true, Instant.now().minusSeconds(3600),
+        return issue(fileName, "O=Tern tests,CN=localhost", true, Instant.now().minusSeconds(3600),
                 Instant.now().plus(Duration.ofDays(7)), false);
     }
 
     /** A client certificate with this common name. */
     public Issued client(String commonName) throws Exception {
-        return issue(commonName, "CN=" + commonName + ",OU=devices,O=Tern tests", false,
+        return issue(commonName, "O=Tern tests,OU=devices,CN=" + commonName, false,
                 Instant.now().minusSeconds(3600), Instant.now().plus(Duration.ofDays(7)), false);
     }
 
     /** A client certificate that expired yesterday. */
     public Issued expiredClient(String commonName) throws Exception {
-        return issue(commonName, "CN=" + commonName + ",O=Tern tests", false, Instant.now().minus(Duration.ofDays(10)),
+        return issue(commonName, "O=Tern tests,CN=" + commonName, false, Instant.now().minus(Duration.ofDays(10)),
                 Instant.now().minus(Duration.ofDays(1)), false);
     }
 
     /** A server certificate whose key file is PKCS#1 ("RSA PRIVATE KEY") instead of PKCS#8. */
     public Issued rsaServerPkcs1(String fileName) throws Exception {
-        return issue(fileName, "CN=localhost,O=Tern tests", true, Instant.now().minusSeconds(3600),
+        return issue(fileName, "O=Tern tests,CN=localhost", true, Instant.now().minusSeconds(3600),
                 Instant.now().plus(Duration.ofDays(7)), true);
     }
 
     /** Writes a CRL revoking these certificates. */
     public Path crl(String fileName, X509Certificate... revoked) throws Exception {
         Instant now = Instant.now();
-        X509v2CRLBuilder b = new X509v2CRLBuilder(new X500Name(ca.getSubjectX500Principal().getName()),
+        X509v2CRLBuilder b = new X509v2CRLBuilder(X500Name.getInstance(ca.getSubjectX500Principal().getEncoded()),
                 Date.from(now.minusSeconds(60)));
         b.setNextUpdate(Date.from(now.plus(Duration.ofDays(7))));
         for (X509Certificate c : revoked) {
