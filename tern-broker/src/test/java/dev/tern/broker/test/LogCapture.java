@@ -11,13 +11,21 @@ public final class LogCapture implements AutoCloseable {
     private final Logger logger;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
+    private final ch.qos.logback.classic.Level level;
+    private final boolean additive;
+
     private LogCapture(String name) {
         logger = (Logger) LoggerFactory.getLogger(name);
+        level = logger.getLevel();
+        additive = logger.isAdditive();
         appender.start();
         logger.addAppender(appender);
+        // informational lines too, kept off the console while captured
+        logger.setLevel(ch.qos.logback.classic.Level.INFO);
+        logger.setAdditive(false);
     }
 
-    /** Starts capturing everything below {@code dev.tern} (at the levels the test configuration enables). */
+    /** Starts capturing everything below {@code dev.tern} from INFO up (not shown on the console meanwhile). */
     public static LogCapture start() {
         return new LogCapture("dev.tern");
     }
@@ -44,5 +52,7 @@ public final class LogCapture implements AutoCloseable {
     @Override
     public void close() {
         logger.detachAppender(appender);
+        logger.setLevel(level);
+        logger.setAdditive(additive);
     }
 }
