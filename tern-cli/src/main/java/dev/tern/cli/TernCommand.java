@@ -7,11 +7,11 @@ import picocli.CommandLine.IVersionProvider;
 /** The top-level {@code tern} command; each tool is a subcommand. */
 @Command(name = "tern", mixinStandardHelpOptions = true, versionProvider = TernCommand.Version.class,
         description = "Tern: an MQTT 3.1, 3.1.1 and 5.0 broker and tools.",
-        subcommands = {BrokerCommand.class})
+        subcommands = {BrokerCommand.class, PasswdCommand.class})
 final class TernCommand implements Runnable {
     @Override
     public void run() {
-        System.err.println("Usage: tern <command> [options]. Commands: broker. Try 'tern broker --help'.");
+        System.err.println("Usage: tern <command> [options]. Commands: broker, passwd. Try 'tern broker --help'.");
     }
 
     /** Prints the build's version. */
