@@ -126,9 +126,7 @@ final class InboundPublishHandler {
         }
         long pause = rateLimiter.acquire(System.nanoTime());
         if (pause > 0) {
-            connection.pauseReading(ReadGate.Reason.RATE_LIMITED, true);
-            connection.eventLoop().schedule(() -> connection.pauseReading(ReadGate.Reason.RATE_LIMITED, false),
-                    pause, java.util.concurrent.TimeUnit.NANOSECONDS);
+            connection.holdForRate(pause);
         }
     }
 

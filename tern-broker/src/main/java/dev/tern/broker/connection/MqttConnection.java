@@ -108,6 +108,29 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         return id == null || policy.access().authorize(id, access, topic);
     }
 
+    /** True while max_publish_rate holds back packets already read. */
+    private boolean rateHeld;
+
+    /**
+     * max_publish_rate: holds every further packet (those already read too) and stops reading for
+     * {@code nanos}, then goes on with the held packets.
+     */
+    void holdForRate(long nanos) {
+        rateHeld = true;
+        pauseReading(ReadGate.Reason.RATE_LIMITED, true);
+        eventLoop().schedule(() -> {
+            rateHeld = false;
+            Object msg;
+            while (state == State.CONNECTED && !rateHeld && (msg = pendingWhileAttaching.poll()) != null) {
+                dispatch(msg);
+            }
+            writer.flush();
+            if (!rateHeld) {
+                pauseReading(ReadGate.Reason.RATE_LIMITED, false);
+            }
+        }, nanos, TimeUnit.NANOSECONDS);
+    }
+
     /** Pauses or resumes reading from the socket for one reason; reading goes on when no reason holds. */
     void pauseReading(ReadGate.Reason reason, boolean paused) {
         if (reading.set(reason, paused)) {
@@ -167,7 +190,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 }
             }
             case AUTHENTICATING, ATTACHING -> pendingWhileAttaching.add(msg);
-            case CONNECTED -> dispatch(msg);
+            case CONNECTED -> {
+                if (rateHeld) {
+                    pendingWhileAttaching.add(msg); // max_publish_rate: the rest of this read batch waits
+                } else {
+                    dispatch(msg);
+                }
+            }
             case CLOSED -> ReferenceCountUtil.release(releasable(msg));
         }
     }
