@@ -137,8 +137,8 @@ public final class TestPki {
                 new GeneralName(GeneralName.iPAddress, "::1")}));
         }
         X509Certificate cert = sign(b, caKeys.getPrivate());
-        Path certFile = dir.resolve(fileName + ".crt");
-        Path keyFile = dir.resolve(fileName + ".key");
+        Path certFile = dir.resolve(name + "-" + fileName + ".crt");
+        Path keyFile = dir.resolve(name + "-" + fileName + ".key");
         writePem(certFile, cert);
         if (rsaPkcs1) {
             writePem(keyFile, keys); // JcaPEMWriter writes a KeyPair as "RSA PRIVATE KEY"
