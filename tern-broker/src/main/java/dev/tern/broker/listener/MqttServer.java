@@ -31,6 +31,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.BindException;
@@ -74,10 +75,14 @@ public final class MqttServer implements AutoCloseable {
         this.security = security;
         this.memory = memory;
         // TLS files first: a bad one stops the broker before any thread is started.
-        SslProvider provider = ServerTls.defaultProvider();
-        for (ListenerConfig l : config.effectiveListeners()) {
-            if (l.tls() != null) {
-                tls.put(l, new ServerTls("listener " + l.describe(), l.tls(), provider));
+        if (config.effectiveListeners().stream().anyMatch(l -> l.tls() != null)) {
+            SslProvider provider = ServerTls.defaultProvider();
+            LOG.info("TLS by {}.", provider == SslProvider.OPENSSL ? "BoringSSL (" + OpenSsl.versionString() + ")"
+                    : "the JDK (" + System.getProperty("java.vm.vendor") + " " + Runtime.version() + ")");
+            for (ListenerConfig l : config.effectiveListeners()) {
+                if (l.tls() != null) {
+                    tls.put(l, new ServerTls("listener " + l.describe(), l.tls(), provider));
+                }
             }
         }
         boolean epoll = Epoll.isAvailable();

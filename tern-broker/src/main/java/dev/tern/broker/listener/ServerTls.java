@@ -266,8 +266,23 @@ public final class ServerTls {
         return java;
     }
 
-    /** The TLS library Tern uses (see docs/architecture.md, "TLS"): BoringSSL if its native library loads, else the JDK. */
+    /** System property that pins the TLS library: {@code jdk} (e.g. for a FIPS-certified JDK provider) or {@code openssl}. */
+    public static final String PROVIDER_PROPERTY = "tern.tls.provider";
+
+    /**
+     * The TLS library Tern uses (see docs/architecture.md, "TLS"): BoringSSL if its native library
+     * loads (Linux x86-64), else the JDK's; {@value #PROVIDER_PROPERTY} overrides the choice.
+     */
     public static SslProvider defaultProvider() {
-        return io.netty.handler.ssl.OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+        String pinned = System.getProperty(PROVIDER_PROPERTY);
+        if ("jdk".equalsIgnoreCase(pinned)) {
+            return SslProvider.JDK;
+        }
+        boolean boring = io.netty.handler.ssl.OpenSsl.isAvailable();
+        if ("openssl".equalsIgnoreCase(pinned) && !boring) {
+            throw new IllegalStateException("-D" + PROVIDER_PROPERTY + "=openssl but BoringSSL cannot be loaded: "
+                    + io.netty.handler.ssl.OpenSsl.unavailabilityCause());
+        }
+        return boring ? SslProvider.OPENSSL : SslProvider.JDK;
     }
 }
