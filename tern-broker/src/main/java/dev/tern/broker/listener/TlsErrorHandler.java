@@ -59,8 +59,11 @@ final class TlsErrorHandler extends ChannelInboundHandlerAdapter {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String why = cause instanceof NotSslRecordException || root instanceof NotSslRecordException
-                ? "not TLS (plain MQTT on a TLS port?)" : root.getMessage() != null ? root.getMessage() : root.toString();
+        String message = root.getMessage() != null ? root.getMessage() : root.toString();
+        boolean notTls = cause instanceof NotSslRecordException || root instanceof NotSslRecordException
+                || message.contains("BAD_PACKET_LENGTH") || message.contains("WRONG_VERSION_NUMBER")
+                || message.contains("HTTP_REQUEST");
+        String why = notTls ? "not TLS (plain MQTT on a TLS port?): " + message : message;
         LOG.warn("TLS handshake with {} failed, closing: {}", Transport.address(ctx.channel()), why);
     }
 
