@@ -1,12 +1,9 @@
 package dev.tern.broker.connection;
 
 import dev.tern.broker.config.ListenerConfig;
-import dev.tern.broker.listener.Transport;
 import dev.tern.broker.routing.Delivery;
 import dev.tern.broker.routing.Message;
 import dev.tern.broker.security.AclAccess;
-import dev.tern.broker.security.AuthRequest;
-import dev.tern.broker.security.ClientIdentity;
 import dev.tern.broker.security.LoginResult;
 import dev.tern.broker.session.ConnectRequest;
 import dev.tern.broker.session.Session;
@@ -42,7 +39,6 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -74,10 +70,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private @Nullable Will will;
     private @Nullable String assignedClientId;
     private @Nullable ScheduledFuture<?> connectTimeout;
-    /** Who the client is once authenticated; null before. */
-    private @Nullable ClientIdentity identity;
-    /** The password file entry the login was verified against (re-checked after a reload). */
-    private @Nullable String credential;
+    private final ClientAuthorization authorization;
     private final ArrayDeque<Object> pendingWhileAttaching = new ArrayDeque<>();
     private String closeReason = "closed its connection";
     /** DISCONNECT or a protocol violation ended the connection: packets still in the read batch are dropped. */
@@ -87,6 +80,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         this.context = context;
         this.listener = listener;
         this.policy = policy;
+        this.authorization = new ClientAuthorization(policy);
         this.validator = new ConnectValidator(context.config());
         this.publishes = new InboundPublishHandler(this, context, policy.maxPublishRate());
         this.subscriptions = new SubscriptionHandler(this, context);
@@ -102,10 +96,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         return policy;
     }
 
-    /** The ACL's answer for this client; true before authentication has set an identity (cannot happen). */
+    /** The ACL's answer for this client. */
     boolean authorized(AclAccess access, String topic) {
-        ClientIdentity id = identity;
-        return id == null || policy.access().authorize(id, access, topic);
+        return authorization.authorized(access, topic);
     }
 
     /** True while max_publish_rate holds back packets already read. */
@@ -282,20 +275,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         // and keep what arrives until it is done; connect_timeout still bounds the wait.
         state = State.AUTHENTICATING;
         pauseReading(ReadGate.Reason.CONNECTING, true);
-        InetSocketAddress remote = remoteAddress();
-        AuthRequest request = new AuthRequest(clientId, c.username(), c.password(), remote,
-                ConnectionLog.localPort(ctx().channel()), c.version(), Transport.peerCertificates(ctx().channel()));
         EventLoop loop = ctx().channel().eventLoop();
-        policy.access().login(request).whenComplete((result, error) -> loop.execute(() -> {
+        authorization.login(c, clientId, ctx().channel()).whenComplete((result, error) -> loop.execute(() -> {
             if (state == State.AUTHENTICATING) {
                 onLogin(c, decision, result, error);
             }
         }));
-    }
-
-    private InetSocketAddress remoteAddress() {
-        return ctx().channel().remoteAddress() instanceof InetSocketAddress inet ? inet
-                : new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0);
     }
 
     private void refuse(int reasonCode, String why) {
@@ -317,18 +302,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         if (!result.accepted()) {
-            int code = switch (result.outcome()) {
-                case BAD_CREDENTIALS -> v5 ? ReasonCodes.BAD_USER_NAME_OR_PASSWORD : ReasonCodes.V3_NOT_AUTHORIZED;
-                case SERVER_BUSY -> v5 ? ReasonCodes.SERVER_BUSY : ReasonCodes.V3_SERVER_UNAVAILABLE;
-                default -> v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_NOT_AUTHORIZED;
-            };
             String user = result.username() == null ? "" : "user '" + result.username() + "': ";
-            refuse(code, user + result.logReason());
+            refuse(ClientAuthorization.refusalCode(result.outcome(), v5), user + result.logReason());
             return;
         }
-        identity = new ClientIdentity(clientId, result.username(), remoteAddress(),
-                ConnectionLog.localPort(ctx().channel()));
-        credential = result.credential();
+        authorization.accepted(result, clientId, ctx().channel());
         Will w = c.will();
         if (w != null && !authorized(AclAccess.WRITE, w.topic())) {
             refuse(v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_NOT_AUTHORIZED,
@@ -362,12 +340,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
      * (MQTT 5.0: DISCONNECT 0x98, administrative action), like Mosquitto does.
      */
     public void recheckAfterReload() {
-        ClientIdentity id = identity;
-        if (state != State.CONNECTED || id == null || policy.access().stillValid(id.username(), credential)) {
+        if (state != State.CONNECTED || authorization.stillValid()) {
             return;
         }
         ConnectionLog.LOG.info("Client {}: user '{}' was removed from the password file or got a new password, "
-                + "disconnecting.", clientId, id.username());
+                + "disconnecting.", clientId, authorization.username());
         closeReason = "disconnected: credentials no longer valid";
         closeWithReason(ReasonCodes.ADMINISTRATIVE_ACTION);
     }
@@ -394,13 +371,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         state = State.CONNECTED;
         session = attachedSession;
-        ClientIdentity id = identity;
-        if (id != null && policy.access().restrictsReading()) {
-            var access = policy.access();
-            attachedSession.readPermission(topic -> access.authorize(id, AclAccess.READ, topic));
-        } else {
-            attachedSession.readPermission(topic -> true);
-        }
+        attachedSession.readPermission(authorization.readPermission());
         context.metrics().clientConnected();
         // MQTT 3.1 has no session present flag: its CONNACK byte 1 is reserved.
         boolean presentFlag = sessionPresent && writer.version() != MqttVersion.MQTT_3_1;
