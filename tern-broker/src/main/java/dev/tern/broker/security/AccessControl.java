@@ -236,6 +236,17 @@ public final class AccessControl {
     }
 
     /**
+     * The SCRAM-SHA-256 verifier of a user (StoredKey, ServerKey, salt, iterations), for MQTT 5.0
+     * enhanced authentication; empty for unknown users and for entries written by mosquitto_passwd,
+     * which cannot serve SCRAM.
+     */
+    public java.util.Optional<ScramSha256Hash> scramCredentials(String username) {
+        PasswordFile p = passwords;
+        return p != null && p.lookup(username) instanceof ScramSha256Hash s ? java.util.Optional.of(s)
+                : java.util.Optional.empty();
+    }
+
+    /**
      * Whether a client that logged in before a reload may stay connected: its password file entry
      * must still be the one its password was verified against.
      */

@@ -154,6 +154,19 @@ class TlsListenerTest {
     }
 
     @Test
+    @DisplayName("a client that opens a TLS connection and never finishes the handshake is closed after connect_timeout")
+    void stalledHandshake() throws Exception {
+        start("connect_timeout 1", "listener 0 127.0.0.1", serverTls());
+        try (RawClient idle = RawClient.connect(broker.port())) {
+            assertThat(idle.awaitClosed(Duration.ofSeconds(5))).isTrue();
+        }
+        try (RawClient half = RawClient.connect(broker.port())) {
+            half.send(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01}); // the start of a ClientHello, then silence
+            assertThat(half.awaitClosed(Duration.ofSeconds(5))).isTrue();
+        }
+    }
+
+    @Test
     @DisplayName("require_certificate: a certificate from the CA is accepted; none, another CA's and an expired one are refused")
     void clientCertificates() throws Exception {
         start("listener 0 127.0.0.1", requireClientCertificates());
