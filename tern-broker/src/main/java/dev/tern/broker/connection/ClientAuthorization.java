@@ -1,6 +1,5 @@
 package dev.tern.broker.connection;
 
-import dev.tern.broker.listener.Transport;
 import dev.tern.broker.security.AclAccess;
 import dev.tern.broker.security.AuthRequest;
 import dev.tern.broker.security.ClientIdentity;
@@ -33,7 +32,7 @@ final class ClientAuthorization {
     /** Starts the login for a CONNECT; completes on another thread. */
     CompletableFuture<LoginResult> login(Connect c, String clientId, Channel channel) {
         AuthRequest request = new AuthRequest(clientId, c.username(), c.password(), remote(channel),
-                ConnectionLog.localPort(channel), c.version(), Transport.peerCertificates(channel));
+                ConnectionLog.localPort(channel), c.version(), PeerCertificates.of(channel));
         return policy.access().login(request);
     }
 

@@ -1,5 +1,6 @@
 package dev.tern.broker.listener;
 
+import dev.tern.broker.connection.PeerCertificates;
 import dev.tern.broker.security.CertificateNames;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -29,7 +30,7 @@ final class TlsErrorHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof SslHandshakeCompletionEvent e) {
             if (e.isSuccess()) {
-                ctx.channel().attr(Transport.PEER_CERTIFICATES).set(peerCertificates(ctx));
+                ctx.channel().attr(PeerCertificates.KEY).set(peerCertificates(ctx));
             } else {
                 report(ctx, e.cause());
                 ctx.close();

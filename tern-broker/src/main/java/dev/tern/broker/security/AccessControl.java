@@ -105,8 +105,9 @@ public final class AccessControl {
         long wait = throttle.reserve(request.remote().getAddress());
         CompletableFuture<LoginResult> result;
         if (wait > 0) {
+            // The wait runs on the JDK's timer; the login itself then goes on as without a delay.
             result = CompletableFuture.supplyAsync(() -> request,
-                            CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS, hashing))
+                            CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS))
                     .thenCompose(this::loginNow);
         } else {
             result = loginNow(request);
