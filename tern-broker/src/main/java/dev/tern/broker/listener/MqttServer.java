@@ -152,12 +152,12 @@ public final class MqttServer implements AutoCloseable {
                 bound.getPort(), address.getAddress() != null && !address.getAddress().isAnyLocalAddress()
                         ? " (" + bound.getAddress().getHostAddress() + ")" : "");
         AccessControl access = security.forListener(listener);
+        String where = listener.withPort(bound.getPort()).describe();
         if (!access.allowAnonymous() && !access.authenticates()) {
             LOG.warn("Listener {} refuses anonymous clients (allow_anonymous false) and no password file is "
-                    + "configured: clients cannot connect. Set 'allow_anonymous true' to admit them.",
-                    listener.describe());
+                    + "configured: clients cannot connect. Set 'allow_anonymous true' to admit them.", where);
         } else {
-            LOG.info("Listener {} ({}): {}.", listener.describe(), listener.scheme(), access.describe());
+            LOG.info("Listener {} ({}): {}.", where, listener.scheme(), access.describe());
         }
         return channel;
     }

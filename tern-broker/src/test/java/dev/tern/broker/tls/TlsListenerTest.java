@@ -128,6 +128,25 @@ class TlsListenerTest {
     }
 
     @Test
+    @DisplayName("ciphers (OpenSSL names) limits the TLS 1.2 cipher suites offered")
+    void cipherList() throws Exception {
+        start("listener 0 127.0.0.1", serverTls(), "ciphers ECDHE-ECDSA-AES128-GCM-SHA256");
+        SSLContext ctx = TlsClient.context(pki.caCertificate(), null);
+        try (SSLSocket s = TlsClient.connect(ctx, broker.port(), "TLSv1.2")) {
+            assertThat(s.getSession().getCipherSuite()).isEqualTo("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+        }
+        assertThatThrownBy(() -> {
+            SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", broker.port());
+            s.setEnabledProtocols(new String[] {"TLSv1.2"});
+            s.setEnabledCipherSuites(new String[] {"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"});
+            s.setSoTimeout(5_000);
+            try (s) {
+                s.startHandshake();
+            }
+        }).isInstanceOf(IOException.class);
+    }
+
+    @Test
     @DisplayName("plain MQTT and garbage on a TLS port close only that connection, with a log line")
     void plainTextAndGarbage() throws Exception {
         start("listener 0 127.0.0.1", serverTls());
