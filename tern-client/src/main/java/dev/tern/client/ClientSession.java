@@ -1,0 +1,1407 @@
+package dev.tern.client;
+
+import dev.tern.codec.DecodeError;
+import dev.tern.codec.MqttPacketDecoder;
+import dev.tern.codec.MqttPacketEncoder;
+import dev.tern.codec.MqttProperties;
+import dev.tern.codec.MqttVersion;
+import dev.tern.codec.QoS;
+import dev.tern.codec.ReasonCodes;
+import dev.tern.codec.Topics;
+import dev.tern.codec.UserProperty;
+import dev.tern.codec.packet.Auth;
+import dev.tern.codec.packet.ConnAck;
+import dev.tern.codec.packet.Connect;
+import dev.tern.codec.packet.Disconnect;
+import dev.tern.codec.packet.MqttPacket;
+import dev.tern.codec.packet.PingReq;
+import dev.tern.codec.packet.PingResp;
+import dev.tern.codec.packet.PubAck;
+import dev.tern.codec.packet.PubComp;
+import dev.tern.codec.packet.PubRec;
+import dev.tern.codec.packet.PubRel;
+import dev.tern.codec.packet.Publish;
+import dev.tern.codec.packet.SubAck;
+import dev.tern.codec.packet.Subscribe;
+import dev.tern.codec.packet.TopicSubscription;
+import dev.tern.codec.packet.UnsubAck;
+import dev.tern.codec.packet.Unsubscribe;
+import dev.tern.codec.packet.Will;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.ConnectException;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The protocol state machine of one client: connection life cycle, the outbound QoS flows with their
+ * packet ids and in-flight window, the inbound QoS flows, subscriptions and their handlers,
+ * keep-alive, reconnection. Everything here runs on the client's event loop; {@link TernClient}
+ * hands calls over with {@code loop.execute}.
+ */
+// event loop only
+final class ClientSession implements Connector.Events {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
+
+    enum State { DISCONNECTED, CONNECTING, CONNECTED, DISCONNECTING, CLOSED }
+
+    private final TernClientBuilder config;
+    private final EventLoop loop;
+    private final Connector connector;
+    private final @Nullable Executor callbacks;
+    private final @Nullable SessionStore store;
+    private final MqttVersion version;
+
+    private State state = State.DISCONNECTED;
+    private @Nullable Channel channel;
+    /** Counts connections, so that acknowledgements owed to an old connection are never sent on a new one. */
+    private long connectionCount;
+    private boolean initialAttempt;
+    private boolean everConnected;
+    private boolean userDisconnect;
+    private int reconnectAttempt;
+    private @Nullable ScheduledFuture<?> reconnectTask;
+    private @Nullable ScheduledFuture<?> connectTimeoutTask;
+    private @Nullable ScheduledFuture<?> keepAliveTask;
+    private @Nullable CompletableFuture<ConnectResult> connectFuture;
+    private @Nullable CompletableFuture<Void> disconnectFuture;
+    private @Nullable CompletableFuture<Void> reauthFuture;
+    private @Nullable Throwable closeReason;
+    private @Nullable ConnectResult lastConnAck;
+    private String clientId;
+
+    // Server limits of the current connection (MQTT 5.0 CONNACK properties; 3.x: the defaults).
+    private int serverReceiveMaximum = 65_535;
+    private int serverMaximumQos = 2;
+    private boolean serverRetainAvailable = true;
+    private long serverMaximumPacketSize = MqttPacketDecoder.MAX_PACKET_SIZE;
+    private int serverTopicAliasMaximum;
+    private boolean wildcardAvailable = true;
+    private boolean subscriptionIdsAvailable = true;
+    private boolean sharedAvailable = true;
+    private int keepAliveSeconds;
+
+    // Outbound flows.
+    private final PacketIds ids = new PacketIds();
+    private final ArrayDeque<OutboundEntry> queue = new ArrayDeque<>();
+    private final LinkedHashMap<Integer, OutboundEntry> inflight = new LinkedHashMap<>();
+    private long nextSequence = 1;
+    private final Map<String, Integer> outboundAliases = new HashMap<>();
+
+    // Inbound flows.
+    private final Map<Integer, Boolean> inboundQos2 = new HashMap<>();
+    private final ArrayDeque<InboundAck> pendingAcks = new ArrayDeque<>();
+    private final Map<Integer, String> inboundAliases = new HashMap<>();
+
+    // Subscriptions.
+    private final LinkedHashMap<String, ActiveSubscription> subscriptions = new LinkedHashMap<>();
+    private final ArrayDeque<PendingRequest> waitingRequests = new ArrayDeque<>();
+    private final Map<Integer, PendingRequest> sentRequests = new LinkedHashMap<>();
+
+    // Keep-alive.
+    private long lastSentNanos;
+    private long pingSentNanos;
+
+    ClientSession(TernClientBuilder config, EventLoop loop) {
+        this.config = config;
+        this.loop = loop;
+        this.connector = new Connector(config, loop);
+        this.callbacks = config.callbackExecutor == null ? null : new SerialExecutor(config.callbackExecutor);
+        this.store = config.sessionStore;
+        this.version = config.version;
+        this.clientId = config.clientId.isEmpty() && version == MqttVersion.MQTT_3_1
+                ? "tern-" + UUID.randomUUID().toString().substring(0, 8) : config.clientId;
+        if (store != null) {
+            restore(store);
+        }
+    }
+
+    /** Loads messages and inbound QoS 2 ids that a previous process left in the store. */
+    private void restore(SessionStore s) {
+        for (StoredPublish p : s.outbound()) {
+            OutboundEntry e = new OutboundEntry(p.sequence(), p.message(), null);
+            nextSequence = Math.max(nextSequence, p.sequence() + 1);
+            if (p.packetId() != 0) {
+                e.packetId = p.packetId();
+                e.released = p.released();
+                e.sent = true;
+                ids.reserve(p.packetId());
+                inflight.put(p.packetId(), e);
+            } else {
+                queue.add(e);
+            }
+        }
+        for (int id : s.inboundQos2()) {
+            inboundQos2.put(id, Boolean.TRUE);
+        }
+        if (!inflight.isEmpty() || !queue.isEmpty()) {
+            LOG.debug("Restored {} in-flight and {} queued messages from the session store", inflight.size(),
+                    queue.size());
+        }
+    }
+
+    State state() {
+        return state;
+    }
+
+    String clientId() {
+        return clientId;
+    }
+
+    @Nullable ConnectResult lastConnAck() {
+        return lastConnAck;
+    }
+
+    int inflightCount() {
+        return inflight.size();
+    }
+
+    int queuedCount() {
+        return queue.size();
+    }
+
+    // ---------------------------------------------------------------- connect / disconnect
+
+    CompletableFuture<ConnectResult> connect() {
+        if (state == State.CLOSED) {
+            return CompletableFuture.failedFuture(new MqttClientException("the client is closed"));
+        }
+        if (state == State.CONNECTED && lastConnAck != null) {
+            return CompletableFuture.completedFuture(lastConnAck);
+        }
+        if (connectFuture != null && !connectFuture.isDone()) {
+            return connectFuture;
+        }
+        connectFuture = new CompletableFuture<>();
+        userDisconnect = false;
+        if (state == State.DISCONNECTED) {
+            cancel(reconnectTask);
+            initialAttempt = true;
+            attempt();
+        }
+        return connectFuture;
+    }
+
+    private void attempt() {
+        state = State.CONNECTING;
+        int maxIn = config.maximumPacketSize > 0 ? (int) Math.min(config.maximumPacketSize,
+                MqttPacketDecoder.MAX_PACKET_SIZE) : MqttPacketDecoder.MAX_PACKET_SIZE;
+        ChannelFuture f;
+        try {
+            f = connector.connect(this, maxIn);
+        } catch (RuntimeException e) {
+            attemptFailed(e);
+            return;
+        }
+        Channel ch = f.channel();
+        channel = ch;
+        connectTimeoutTask = loop.schedule(() -> {
+            if (channel == ch && state == State.CONNECTING) {
+                closeReason = new MqttClientException("no CONNACK within " + config.connectTimeout.toMillis() + " ms");
+                ch.close();
+            }
+        }, config.connectTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        f.addListener((ChannelFutureListener) done -> {
+            if (!done.isSuccess() && channel == ch) {
+                channel = null;
+                cancel(connectTimeoutTask);
+                attemptFailed(done.cause());
+            }
+        });
+    }
+
+    private void attemptFailed(Throwable cause) {
+        MqttClientException error = cause instanceof MqttClientException m ? m
+                : new MqttClientException(describe(cause), -1, cause);
+        if (initialAttempt || userDisconnect || config.reconnect == null) {
+            state = State.DISCONNECTED;
+            initialAttempt = false;
+            CompletableFuture<ConnectResult> f = connectFuture;
+            connectFuture = null;
+            if (f != null) {
+                f.completeExceptionally(error);
+            }
+            if (everConnected && !userDisconnect) {
+                failOffline(error);
+            }
+            return;
+        }
+        LOG.debug("Reconnection attempt {} to {} failed: {}", reconnectAttempt, config.describeServer(),
+                error.getMessage());
+        scheduleReconnect(error);
+    }
+
+    private String describe(Throwable cause) {
+        if (cause instanceof ConnectException) {
+            return "cannot connect to " + config.describeServer() + ": connection refused";
+        }
+        if (cause instanceof java.net.UnknownHostException) {
+            return "cannot connect to " + config.describeServer() + ": unknown host " + config.host;
+        }
+        if (cause instanceof io.netty.channel.ConnectTimeoutException) {
+            return "cannot connect to " + config.describeServer() + ": timed out";
+        }
+        if (cause instanceof javax.net.ssl.SSLException) {
+            return "TLS handshake with " + config.describeServer() + " failed: " + rootMessage(cause);
+        }
+        if (cause instanceof io.netty.handler.codec.http.websocketx.WebSocketHandshakeException) {
+            return "WebSocket handshake with " + config.describeServer() + " failed: " + cause.getMessage();
+        }
+        if (cause instanceof ClosedChannelException) {
+            return "connection to " + config.describeServer() + " closed";
+        }
+        String m = cause.getMessage();
+        return "connection to " + config.describeServer() + " failed: " + (m == null ? cause.toString() : m);
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c.getMessage() == null ? c.toString() : c.getMessage();
+    }
+
+    private void scheduleReconnect(Throwable cause) {
+        ReconnectPolicy policy = config.reconnect;
+        if (policy == null) {
+            return;
+        }
+        if (policy.maxAttempts() > 0 && reconnectAttempt >= policy.maxAttempts()) {
+            state = State.DISCONNECTED;
+            failOffline(new MqttClientException("gave up reconnecting after " + reconnectAttempt + " attempts: "
+                    + cause.getMessage(), -1, cause));
+            return;
+        }
+        Duration delay = policy.delay(reconnectAttempt++, ThreadLocalRandom.current());
+        state = State.DISCONNECTED;
+        reconnectTask = loop.schedule(() -> {
+            if (state == State.DISCONNECTED && !userDisconnect) {
+                attempt();
+            }
+        }, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** After giving up: queued work cannot be done any more. */
+    private void failOffline(MqttClientException error) {
+        for (OutboundEntry e : queue) {
+            e.fail(error);
+        }
+        queue.clear();
+        for (PendingRequest r : waitingRequests) {
+            r.fail(error);
+        }
+        waitingRequests.clear();
+    }
+
+    @Override
+    public void transportReady(Channel ch) {
+        if (ch != channel || state != State.CONNECTING) {
+            return;
+        }
+        boolean clean = initialAttempt ? config.cleanStart : !sessionOutlivesConnection();
+        if (clean) {
+            discardSessionState();
+        }
+        write(connectPacket(clean), true);
+    }
+
+    /** True if the server keeps the session after a disconnection, so that reconnections resume it. */
+    private boolean sessionOutlivesConnection() {
+        return version.isV5() ? config.sessionExpiryInterval > 0 : !config.cleanStart;
+    }
+
+    /** A clean start: the client discards its session state too [MQTT-3.1.2-6]; queued messages stay. */
+    private void discardSessionState() {
+        List<OutboundEntry> flows = new ArrayList<>(inflight.values());
+        inflight.clear();
+        for (OutboundEntry e : flows) {
+            ids.release(e.packetId);
+            e.packetId = 0;
+            if (e.released) {
+                // PUBREC arrived, so the server had the message: complete it rather than publish it again.
+                complete(e, 0, MqttProperties.EMPTY);
+            }
+        }
+        for (int i = flows.size() - 1; i >= 0; i--) {
+            OutboundEntry e = flows.get(i);
+            if (!e.released) {
+                e.sent = false;
+                queue.addFirst(e);
+                if (store != null) {
+                    store.update(e.sequence, 0, false);
+                }
+            }
+        }
+        inboundQos2.clear();
+        if (store != null) {
+            for (int id : store.inboundQos2()) {
+                store.removeInboundQos2(id);
+            }
+        }
+    }
+
+    private Connect connectPacket(boolean clean) {
+        MqttProperties props = MqttProperties.EMPTY;
+        if (version.isV5()) {
+            MqttProperties.Builder p = MqttProperties.builder();
+            if (config.sessionExpiryInterval > 0) {
+                p.sessionExpiryInterval(config.sessionExpiryInterval);
+            }
+            if (config.receiveMaximum != 65_535) {
+                p.receiveMaximum(config.receiveMaximum);
+            }
+            if (config.maximumPacketSize > 0) {
+                p.maximumPacketSize(config.maximumPacketSize);
+            }
+            if (config.topicAliasMaximum > 0) {
+                p.topicAliasMaximum(config.topicAliasMaximum);
+            }
+            if (config.requestResponseInformation) {
+                p.requestResponseInformation(1);
+            }
+            if (!config.requestProblemInformation) {
+                p.requestProblemInformation(0);
+            }
+            for (UserProperty u : config.connectUserProperties) {
+                p.addUserProperty(u);
+            }
+            if (config.authenticator != null) {
+                p.authenticationMethod(config.authenticator.method());
+                p.authenticationData(config.authenticator.initialData());
+            }
+            props = p.build();
+        }
+        Will will = null;
+        if (config.will != null) {
+            Message w = config.will;
+            MqttProperties wp = MqttProperties.EMPTY;
+            if (version.isV5()) {
+                MqttProperties.Builder b = w.properties().toBuilder().clearSubscriptionIdentifiers().topicAlias(null);
+                if (config.willDelayInterval > 0) {
+                    b.willDelayInterval(config.willDelayInterval);
+                }
+                wp = b.build();
+            }
+            will = new Will(w.topic(), w.payloadUnsafe(), w.qos(), w.retain(), wp);
+        }
+        return new Connect(version, clientId, clean, config.keepAliveSeconds, config.username, config.password, will,
+                props);
+    }
+
+    CompletableFuture<Void> disconnect(int reasonCode, MqttProperties properties) {
+        userDisconnect = true;
+        cancel(reconnectTask);
+        MqttClientException error = new MqttClientException("the client disconnected");
+        failOffline(error);
+        if (connectFuture != null && !connectFuture.isDone()) {
+            connectFuture.completeExceptionally(error);
+        }
+        if (!sessionOutlivesConnection()) {
+            for (OutboundEntry e : inflight.values()) {
+                e.fail(error);
+                ids.release(e.packetId);
+            }
+            inflight.clear();
+            if (store != null) {
+                store.clear();
+            }
+        } else {
+            // The flows stay in the session and are resumed by the next connect; their callers stop waiting.
+            for (OutboundEntry e : inflight.values()) {
+                e.fail(error);
+            }
+        }
+        for (PendingRequest r : sentRequests.values()) {
+            r.fail(error);
+            ids.release(r.packetId);
+        }
+        sentRequests.clear();
+        Channel ch = channel;
+        if (ch == null) {
+            if (state != State.CLOSED) {
+                state = State.DISCONNECTED;
+            }
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> done = disconnectFuture != null ? disconnectFuture : new CompletableFuture<>();
+        disconnectFuture = done;
+        if (state == State.CONNECTED) {
+            state = State.DISCONNECTING;
+            Disconnect d = version.isV5() ? new Disconnect(reasonCode, properties) : Disconnect.NORMAL;
+            writePacket(ch, d).addListener(f -> ch.close());
+            ch.flush();
+        } else {
+            state = State.DISCONNECTING;
+            ch.close();
+        }
+        return done;
+    }
+
+    CompletableFuture<Void> close() {
+        CompletableFuture<Void> d = disconnect(0, MqttProperties.EMPTY);
+        return d.whenComplete((v, e) -> loop.execute(() -> {
+            state = State.CLOSED;
+            if (store != null) {
+                try {
+                    store.close();
+                } catch (java.io.IOException ex) {
+                    LOG.warn("closing the session store failed: {}", ex.getMessage());
+                }
+            }
+        }));
+    }
+
+    @Override
+    public void closed(Channel ch, @Nullable Throwable cause) {
+        if (ch != channel) {
+            return;
+        }
+        channel = null;
+        cancel(connectTimeoutTask);
+        cancel(keepAliveTask);
+        pendingAcks.clear();
+        inboundAliases.clear();
+        outboundAliases.clear();
+        Throwable reason = closeReason != null ? closeReason : cause;
+        closeReason = null;
+        for (PendingRequest r : sentRequests.values()) {
+            ids.release(r.packetId);
+            r.packetId = 0;
+        }
+        List<PendingRequest> resend = new ArrayList<>(sentRequests.values());
+        sentRequests.clear();
+        for (int i = resend.size() - 1; i >= 0; i--) {
+            if (!resend.get(i).internal) {
+                waitingRequests.addFirst(resend.get(i));
+            }
+        }
+        if (reauthFuture != null) {
+            reauthFuture.completeExceptionally(new MqttClientException("connection lost during re-authentication"));
+            reauthFuture = null;
+        }
+        State was = state;
+        if (was == State.DISCONNECTING || userDisconnect) {
+            state = State.DISCONNECTED;
+            CompletableFuture<Void> d = disconnectFuture;
+            disconnectFuture = null;
+            if (d != null) {
+                d.complete(null);
+            }
+            if (was == State.DISCONNECTING && everConnected) {
+                notifyDisconnected(new MqttClientException("disconnected by the client"), false);
+            }
+            return;
+        }
+        if (was == State.CONNECTING) {
+            attemptFailed(reason == null ? new ClosedChannelException() : reason);
+            return;
+        }
+        // A live connection was lost.
+        MqttClientException error = reason instanceof MqttClientException m ? m
+                : new MqttClientException(reason == null ? "connection lost" : "connection lost: " + describe(reason),
+                -1, reason);
+        boolean reconnect = config.reconnect != null;
+        LOG.debug("Connection to {} lost ({}){}", config.describeServer(), error.getMessage(),
+                reconnect ? "; reconnecting" : "");
+        notifyDisconnected(error, reconnect);
+        if (reconnect) {
+            reconnectAttempt = 0;
+            scheduleReconnect(error);
+        } else {
+            state = State.DISCONNECTED;
+            failOffline(error);
+            for (OutboundEntry e : inflight.values()) {
+                e.fail(error);
+            }
+        }
+    }
+
+    private void notifyDisconnected(Throwable cause, boolean reconnecting) {
+        ConnectionListener l = config.connectionListener;
+        if (l != null) {
+            callback(() -> l.disconnected(cause, reconnecting));
+        }
+    }
+
+    /** Closes the connection because the server broke the protocol; 5.0 says why first. */
+    private void protocolError(Channel ch, int reasonCode, String why) {
+        LOG.warn("Closing the connection to {}: {}", config.describeServer(), why);
+        closeReason = new MqttClientException("protocol error by the server: " + why, reasonCode);
+        if (version.isV5() && state == State.CONNECTED) {
+            writePacket(ch, new Disconnect(reasonCode, MqttProperties.EMPTY)).addListener(f -> ch.close());
+            ch.flush();
+        } else {
+            ch.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- inbound packets
+
+    @Override
+    public void packet(Channel ch, Object msg) {
+        if (ch != channel || state == State.CLOSED) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof DecodeError error) {
+            protocolError(ch, error.reasonCode(), "malformed packet: " + error.message());
+            return;
+        }
+        if (!(msg instanceof MqttPacket packet)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (state == State.CONNECTING && !(packet instanceof ConnAck) && !(packet instanceof Auth)) {
+            // The first packet from the server must be CONNACK (or AUTH in 5.0) [MQTT-3.2.0-1].
+            ReferenceCountUtil.release(msg);
+            protocolError(ch, ReasonCodes.PROTOCOL_ERROR, packet.type() + " before CONNACK");
+            return;
+        }
+        switch (packet) {
+            case ConnAck c -> onConnAck(ch, c);
+            case Publish p -> onPublish(ch, p);
+            case PubAck a -> onPubAck(a);
+            case PubRec r -> onPubRec(ch, r);
+            case PubRel r -> onPubRel(ch, r);
+            case PubComp c -> onPubComp(c);
+            case SubAck s -> onSubAck(s);
+            case UnsubAck u -> onUnsubAck(u);
+            case PingResp p -> pingSentNanos = 0;
+            case Disconnect d -> onDisconnect(ch, d);
+            case Auth a -> onAuth(ch, a);
+            case Connect c -> protocolError(ch, ReasonCodes.PROTOCOL_ERROR, "the server sent CONNECT");
+            case Subscribe s -> protocolError(ch, ReasonCodes.PROTOCOL_ERROR, "the server sent SUBSCRIBE");
+            case Unsubscribe u -> protocolError(ch, ReasonCodes.PROTOCOL_ERROR, "the server sent UNSUBSCRIBE");
+            case PingReq p -> protocolError(ch, ReasonCodes.PROTOCOL_ERROR, "the server sent PINGREQ");
+        }
+    }
+
+    private void onConnAck(Channel ch, ConnAck c) {
+        if (state != State.CONNECTING) {
+            protocolError(ch, ReasonCodes.PROTOCOL_ERROR, "a second CONNACK");
+            return;
+        }
+        cancel(connectTimeoutTask);
+        MqttProperties p = c.properties();
+        String assigned = p.assignedClientIdentifier();
+        ConnectResult result = new ConnectResult(version, c.sessionPresent(), c.reasonCode(), p,
+                assigned != null ? assigned : clientId);
+        if (c.reasonCode() != 0) {
+            closeReason = new ConnectionRefusedException(result);
+            ch.close();
+            return;
+        }
+        boolean clean = initialAttempt ? config.cleanStart : !sessionOutlivesConnection();
+        if (c.sessionPresent() && clean) {
+            // A server that resumes a session the client asked to discard is broken [MQTT-3.2.2-4 (5.0)].
+            protocolError(ch, ReasonCodes.PROTOCOL_ERROR, "session present after a clean start");
+            return;
+        }
+        if (config.authenticator != null) {
+            try {
+                config.authenticator.onSuccess(p.authenticationData(), p);
+            } catch (RuntimeException e) {
+                closeReason = new MqttClientException("the server's authentication was not accepted: "
+                        + e.getMessage(), ReasonCodes.NOT_AUTHORIZED, e);
+                writePacket(ch, new Disconnect(ReasonCodes.NOT_AUTHORIZED, MqttProperties.EMPTY))
+                        .addListener(f -> ch.close());
+                ch.flush();
+                return;
+            }
+        }
+        if (assigned != null) {
+            clientId = assigned; // reconnections resume the assigned id's session
+        }
+        applyServerLimits(p);
+        state = State.CONNECTED;
+        connectionCount++;
+        everConnected = true;
+        initialAttempt = false;
+        reconnectAttempt = 0;
+        lastConnAck = result;
+        if (!c.sessionPresent()) {
+            if (!clean) {
+                discardSessionState(); // the server lost the session: start over on our side too
+            }
+            if (config.resubscribe && !subscriptions.isEmpty()) {
+                resubscribe(ch);
+            }
+        } else {
+            resendInflight(ch);
+        }
+        while (!waitingRequests.isEmpty()) {
+            sendRequest(ch, waitingRequests.poll());
+        }
+        pump(ch);
+        ch.flush();
+        scheduleKeepAlive();
+        CompletableFuture<ConnectResult> f = connectFuture;
+        connectFuture = null;
+        if (f != null) {
+            f.complete(result);
+        }
+        ConnectionListener l = config.connectionListener;
+        if (l != null) {
+            callback(() -> l.connected(result));
+        }
+    }
+
+    private void applyServerLimits(MqttProperties p) {
+        serverReceiveMaximum = p.receiveMaximum() != null ? p.receiveMaximum() : 65_535;
+        serverMaximumQos = p.maximumQos() != null ? p.maximumQos() : 2;
+        serverRetainAvailable = p.retainAvailable() == null || p.retainAvailable() == 1;
+        serverMaximumPacketSize = p.maximumPacketSize() != null ? p.maximumPacketSize()
+                : MqttPacketDecoder.MAX_PACKET_SIZE;
+        serverTopicAliasMaximum = config.topicAliases && p.topicAliasMaximum() != null ? p.topicAliasMaximum() : 0;
+        wildcardAvailable = p.wildcardSubscriptionAvailable() == null || p.wildcardSubscriptionAvailable() == 1;
+        subscriptionIdsAvailable = p.subscriptionIdentifierAvailable() == null
+                || p.subscriptionIdentifierAvailable() == 1;
+        sharedAvailable = p.sharedSubscriptionAvailable() == null || p.sharedSubscriptionAvailable() == 1;
+        // The server's keep-alive replaces the client's [MQTT-3.2.2-21 (5.0)].
+        keepAliveSeconds = p.serverKeepAlive() != null ? p.serverKeepAlive() : config.keepAliveSeconds;
+    }
+
+    /** Session resumed: re-send unacknowledged PUBLISH with DUP and pending PUBREL, in order [MQTT-4.4.0-1]. */
+    private void resendInflight(Channel ch) {
+        for (OutboundEntry e : inflight.values()) {
+            if (e.released) {
+                writePacket(ch, new PubRel(e.packetId));
+            } else {
+                writePublish(ch, e, true);
+            }
+        }
+    }
+
+    private void resubscribe(Channel ch) {
+        // One SUBSCRIBE per distinct property set (subscription identifiers, user properties).
+        Map<MqttProperties, List<Subscription>> groups = new LinkedHashMap<>();
+        for (ActiveSubscription a : subscriptions.values()) {
+            groups.computeIfAbsent(a.properties(), k -> new ArrayList<>()).add(a.subscription());
+        }
+        for (var g : groups.entrySet()) {
+            sendRequest(ch, PendingRequest.subscribe(g.getValue(), g.getKey(), null, null, true));
+        }
+    }
+
+    private void onDisconnect(Channel ch, Disconnect d) {
+        String text = d.properties().reasonString();
+        closeReason = new MqttClientException("the server disconnected: " + ReasonText.reason(d.reasonCode())
+                + (text == null ? "" : " (" + text + ")"), d.reasonCode());
+        ch.close();
+    }
+
+    private void onAuth(Channel ch, Auth a) {
+        EnhancedAuthenticator auth = config.authenticator;
+        MqttProperties p = a.properties();
+        if (auth == null || !auth.method().equals(p.authenticationMethod())) {
+            // AUTH without (or with another) method than the client's is a protocol error.
+            protocolError(ch, ReasonCodes.PROTOCOL_ERROR, "AUTH with an unexpected authentication method");
+            return;
+        }
+        if (a.reasonCode() == ReasonCodes.CONTINUE_AUTHENTICATION) {
+            byte[] next;
+            try {
+                next = auth.onContinue(p.authenticationData(), p);
+            } catch (RuntimeException e) {
+                closeReason = new MqttClientException("authentication aborted: " + e.getMessage(),
+                        ReasonCodes.NOT_AUTHORIZED, e);
+                ch.close();
+                return;
+            }
+            MqttProperties reply = MqttProperties.builder().authenticationMethod(auth.method())
+                    .authenticationData(next).build();
+            write(new Auth(ReasonCodes.CONTINUE_AUTHENTICATION, reply), true);
+        } else if (a.reasonCode() == ReasonCodes.SUCCESS && state == State.CONNECTED) {
+            CompletableFuture<Void> f = reauthFuture;
+            reauthFuture = null;
+            try {
+                auth.onSuccess(p.authenticationData(), p);
+            } catch (RuntimeException e) {
+                if (f != null) {
+                    f.completeExceptionally(e);
+                }
+                protocolError(ch, ReasonCodes.NOT_AUTHORIZED, "the server's re-authentication was not accepted");
+                return;
+            }
+            if (f != null) {
+                f.complete(null);
+            }
+        } else {
+            protocolError(ch, ReasonCodes.PROTOCOL_ERROR, "unexpected AUTH reason 0x" + Integer.toHexString(a.reasonCode()));
+        }
+    }
+
+    CompletableFuture<Void> reauthenticate() {
+        EnhancedAuthenticator auth = config.authenticator;
+        if (auth == null) {
+            return CompletableFuture.failedFuture(new MqttClientException("no enhanced authentication configured"));
+        }
+        if (state != State.CONNECTED || channel == null) {
+            return CompletableFuture.failedFuture(new MqttClientException("not connected"));
+        }
+        if (reauthFuture != null) {
+            return reauthFuture;
+        }
+        reauthFuture = new CompletableFuture<>();
+        MqttProperties p = MqttProperties.builder().authenticationMethod(auth.method())
+                .authenticationData(auth.initialData()).build();
+        write(new Auth(ReasonCodes.RE_AUTHENTICATE, p), true);
+        return reauthFuture;
+    }
+
+    // ---------------------------------------------------------------- outbound publish
+
+    CompletableFuture<PublishResult> publish(Message m) {
+        CompletableFuture<PublishResult> f = new CompletableFuture<>();
+        if (state == State.CLOSED) {
+            f.completeExceptionally(new MqttClientException("the client is closed"));
+            return f;
+        }
+        if (state != State.CONNECTED && config.reconnect == null && state != State.CONNECTING) {
+            f.completeExceptionally(new MqttClientException("not connected"));
+            return f;
+        }
+        if (queue.size() >= config.maxQueuedMessages) {
+            if (config.overflowPolicy == OverflowPolicy.FAIL_NEW || queue.isEmpty()) {
+                f.completeExceptionally(new MqttClientException("message queue full (" + config.maxQueuedMessages
+                        + " messages)", ReasonCodes.QUOTA_EXCEEDED));
+                return f;
+            }
+            OutboundEntry dropped = queue.poll();
+            dropped.fail(new MqttClientException("dropped: the message queue was full", ReasonCodes.QUOTA_EXCEEDED));
+            if (store != null && dropped.message.qos() != QoS.AT_MOST_ONCE) {
+                store.remove(dropped.sequence);
+            }
+        }
+        OutboundEntry e = new OutboundEntry(nextSequence++, m, f);
+        if (store != null && m.qos() != QoS.AT_MOST_ONCE) {
+            store.add(new StoredPublish(e.sequence, m, 0, false));
+        }
+        queue.add(e);
+        Channel ch = channel;
+        if (state == State.CONNECTED && ch != null) {
+            pump(ch);
+            ch.flush();
+        }
+        return f;
+    }
+
+    private int window() {
+        return Math.min(config.maxInflight, serverReceiveMaximum);
+    }
+
+    /** Moves queued messages into flight while the window has room and the channel is writable. */
+    private void pump(Channel ch) {
+        while (!queue.isEmpty() && ch.isWritable()) {
+            OutboundEntry e = queue.peek();
+            QoS qos = e.message.qos();
+            String problem = checkAgainstServer(e.message);
+            if (problem != null) {
+                queue.poll();
+                if (store != null && qos != QoS.AT_MOST_ONCE) {
+                    store.remove(e.sequence);
+                }
+                e.fail(new MqttClientException(problem, -1));
+                continue;
+            }
+            if (qos == QoS.AT_MOST_ONCE) {
+                queue.poll();
+                CompletableFuture<PublishResult> f = e.future;
+                writePublish(ch, e, false).addListener(w -> {
+                    if (f != null) {
+                        if (w.isSuccess()) {
+                            f.complete(new PublishResult(e.message, 0, MqttProperties.EMPTY));
+                        } else {
+                            f.completeExceptionally(new MqttClientException("write failed: " + w.cause(), -1,
+                                    w.cause()));
+                        }
+                    }
+                });
+                continue;
+            }
+            if (inflight.size() >= window()) {
+                return; // the server's Receive Maximum (or ours) is reached [MQTT-4.9.0-2]
+            }
+            int id = ids.allocate();
+            if (id == 0) {
+                return;
+            }
+            queue.poll();
+            e.packetId = id;
+            inflight.put(id, e);
+            if (store != null) {
+                store.update(e.sequence, id, false);
+            }
+            writePublish(ch, e, e.sent);
+        }
+    }
+
+    /** Why the current server cannot take this message, or null. */
+    private @Nullable String checkAgainstServer(Message m) {
+        if (m.qos().value() > serverMaximumQos) {
+            return "the server supports QoS " + serverMaximumQos + " at most [MQTT-3.2.2-11]";
+        }
+        if (m.retain() && !serverRetainAvailable) {
+            return "the server does not support retained messages [MQTT-3.2.2-14]";
+        }
+        return null;
+    }
+
+    private ChannelFuture writePublish(Channel ch, OutboundEntry e, boolean dup) {
+        Message m = e.message;
+        String topic = m.topic();
+        MqttProperties props = version.isV5() ? m.properties() : MqttProperties.EMPTY;
+        if (version.isV5() && serverTopicAliasMaximum > 0) {
+            Integer alias = outboundAliases.get(topic);
+            if (alias != null) {
+                topic = "";
+                props = props.toBuilder().topicAlias(alias).build();
+            } else if (outboundAliases.size() < serverTopicAliasMaximum) {
+                alias = outboundAliases.size() + 1; // 1..Topic Alias Maximum [MQTT-3.3.2-9]
+                outboundAliases.put(topic, alias);
+                props = props.toBuilder().topicAlias(alias).build();
+            }
+        }
+        ByteBuf payload = Unpooled.wrappedBuffer(m.payloadUnsafe());
+        Publish p = new Publish(topic, m.qos(), m.retain(), dup, e.packetId, props, payload);
+        int size = MqttPacketEncoder.publishSize(p, version);
+        if (size > serverMaximumPacketSize) {
+            payload.release();
+            // Too large for the server [MQTT-3.1.2-24 (5.0)]: the message is not sent and its flow ends.
+            if (e.packetId != 0) {
+                inflight.remove(e.packetId);
+                ids.release(e.packetId);
+            }
+            if (store != null && m.qos() != QoS.AT_MOST_ONCE) {
+                store.remove(e.sequence);
+            }
+            e.fail(new MqttClientException("the message (" + size + " bytes) exceeds the server's Maximum Packet Size "
+                    + serverMaximumPacketSize, ReasonCodes.PACKET_TOO_LARGE));
+            return ch.newSucceededFuture();
+        }
+        e.sent = true;
+        try {
+            return writePacket(ch, p);
+        } finally {
+            payload.release();
+        }
+    }
+
+    private void onPubAck(PubAck a) {
+        OutboundEntry e = inflight.get(a.packetId());
+        if (e == null || e.message.qos() != QoS.AT_LEAST_ONCE) {
+            LOG.debug("PUBACK for unknown packet id {}", a.packetId());
+            return;
+        }
+        endFlow(e);
+        complete(e, a.reasonCode(), a.properties());
+    }
+
+    private void onPubRec(Channel ch, PubRec r) {
+        OutboundEntry e = inflight.get(r.packetId());
+        if (e == null || e.message.qos() != QoS.EXACTLY_ONCE) {
+            if (version.isV5()) {
+                writePacket(ch, new PubRel(r.packetId(), ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND, MqttProperties.EMPTY));
+                ch.flush();
+            }
+            return;
+        }
+        if (ReasonCodes.isError(r.reasonCode())) {
+            // A failed PUBREC ends the flow; the message must not be re-sent (MQTT 5.0 section 4.3.3).
+            endFlow(e);
+            complete(e, r.reasonCode(), r.properties());
+            return;
+        }
+        if (!e.released) {
+            e.released = true;
+            if (store != null) {
+                store.update(e.sequence, e.packetId, true);
+            }
+        }
+        writePacket(ch, new PubRel(r.packetId()));
+        ch.flush();
+    }
+
+    private void onPubComp(PubComp c) {
+        OutboundEntry e = inflight.get(c.packetId());
+        if (e == null || !e.released) {
+            LOG.debug("PUBCOMP for unknown packet id {}", c.packetId());
+            return;
+        }
+        endFlow(e);
+        complete(e, c.reasonCode(), c.properties());
+    }
+
+    private void endFlow(OutboundEntry e) {
+        inflight.remove(e.packetId);
+        ids.release(e.packetId);
+        if (store != null) {
+            store.remove(e.sequence);
+        }
+        Channel ch = channel;
+        if (ch != null && state == State.CONNECTED) {
+            pump(ch);
+            ch.flush();
+        }
+    }
+
+    private void complete(OutboundEntry e, int reasonCode, MqttProperties properties) {
+        if (e.future == null) {
+            return;
+        }
+        if (ReasonCodes.isError(reasonCode)) {
+            String text = properties.reasonString();
+            e.future.completeExceptionally(new MqttClientException("the server refused the message: "
+                    + ReasonText.reason(reasonCode) + (text == null ? "" : " (" + text + ")"), reasonCode));
+        } else {
+            e.future.complete(new PublishResult(e.message, reasonCode, properties));
+        }
+    }
+
+    @Override
+    public void writabilityChanged(Channel ch) {
+        if (ch == channel && state == State.CONNECTED && ch.isWritable()) {
+            pump(ch);
+            ch.flush();
+        }
+    }
+
+    // ---------------------------------------------------------------- inbound publish
+
+    private void onPublish(Channel ch, Publish p) {
+        String topic;
+        byte[] payload;
+        try {
+            topic = resolveTopic(ch, p);
+            if (topic == null) {
+                return;
+            }
+            payload = new byte[p.payload().readableBytes()];
+            p.payload().getBytes(p.payload().readerIndex(), payload);
+        } finally {
+            p.release();
+        }
+        QoS qos = p.qos();
+        MqttProperties props = p.properties().topicAlias() == null ? p.properties()
+                : p.properties().toBuilder().topicAlias(null).build();
+        Message message = new Message(topic, payload, qos, p.retain(), p.dup(), props, null);
+        if (qos == QoS.AT_MOST_ONCE) {
+            dispatch(message, null);
+            return;
+        }
+        int unacked = pendingAcks.size() + inboundQos2.size();
+        if (version.isV5() && unacked >= config.receiveMaximum && !inboundQos2.containsKey(p.packetId())) {
+            // More unacknowledged QoS 1/2 messages than our Receive Maximum [MQTT-3.3.4-9 (5.0)].
+            protocolError(ch, ReasonCodes.RECEIVE_MAXIMUM_EXCEEDED, "Receive Maximum exceeded");
+            return;
+        }
+        InboundAck ack = new InboundAck(p.packetId(), qos, connectionCount);
+        if (qos == QoS.EXACTLY_ONCE) {
+            Boolean known = inboundQos2.get(p.packetId());
+            if (known != null) {
+                // A re-sent QoS 2 message we already have: do not deliver it again (method B of MQTT 4.3.3).
+                if (known) {
+                    pendingAcks.add(ack);
+                    ack.ready = true;
+                    flushAcks(ch);
+                } else {
+                    pendingAcks.add(ack); // acknowledged when the application acknowledges the first copy
+                }
+                return;
+            }
+            inboundQos2.put(p.packetId(), Boolean.FALSE);
+            if (store != null) {
+                store.addInboundQos2(p.packetId());
+            }
+        }
+        pendingAcks.add(ack);
+        dispatch(message, ack);
+    }
+
+    private @Nullable String resolveTopic(Channel ch, Publish p) {
+        Integer alias = p.properties().topicAlias();
+        if (alias == null) {
+            return p.topic();
+        }
+        if (alias == 0 || alias > config.topicAliasMaximum) {
+            // Outside 1..our Topic Alias Maximum [MQTT-3.3.2-8, MQTT-3.3.2-9 (5.0)].
+            protocolError(ch, ReasonCodes.TOPIC_ALIAS_INVALID, "topic alias " + alias + " out of range");
+            return null;
+        }
+        if (!p.topic().isEmpty()) {
+            inboundAliases.put(alias, p.topic());
+            return p.topic();
+        }
+        String known = inboundAliases.get(alias);
+        if (known == null) {
+            protocolError(ch, ReasonCodes.PROTOCOL_ERROR, "unknown topic alias " + alias);
+        }
+        return known;
+    }
+
+    /** Hands a message to every matching handler; the acknowledgement waits for streams and manual acks. */
+    private void dispatch(Message message, @Nullable InboundAck ack) {
+        List<MessageHandler> targets = new ArrayList<>(2);
+        for (ActiveSubscription a : subscriptions.values()) {
+            if (Topics.matches(a.subscription().matchFilter(), message.topic())) {
+                MessageHandler h = a.handler() != null ? a.handler() : config.defaultHandler;
+                if (h != null && !targets.contains(h)) {
+                    targets.add(h);
+                }
+            }
+        }
+        if (targets.isEmpty() && config.defaultHandler != null) {
+            targets.add(config.defaultHandler);
+        }
+        if (ack != null) {
+            if (config.manualAcknowledgement) {
+                ack.holds = 1;
+            } else {
+                for (MessageHandler h : targets) {
+                    if (h instanceof MessageStream) {
+                        ack.holds++;
+                    }
+                }
+                ack.holds++; // released after the handlers ran
+            }
+        }
+        List<Message> deliveries = new ArrayList<>(targets.size());
+        for (MessageHandler h : targets) {
+            boolean holds = ack != null && (config.manualAcknowledgement || h instanceof MessageStream);
+            deliveries.add(holds ? message.withAcknowledgement(new Once(ack)) : message);
+        }
+        Runnable run = () -> {
+            for (int i = 0; i < targets.size(); i++) {
+                try {
+                    targets.get(i).onMessage(deliveries.get(i));
+                } catch (RuntimeException e) {
+                    LOG.warn("A message handler failed on a message to {}", message.topic(), e);
+                }
+            }
+            if (ack != null && !config.manualAcknowledgement) {
+                releaseAck(ack);
+            }
+        };
+        if (callbacks == null) {
+            run.run();
+        } else {
+            callbacks.execute(run);
+        }
+    }
+
+    /** One delivery's share of an acknowledgement; callable from any thread, counts once. */
+    private final class Once implements Message.Acknowledgement {
+        private final InboundAck ack;
+        private final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+
+        Once(InboundAck ack) {
+            this.ack = ack;
+        }
+
+        @Override
+        public boolean acknowledge() {
+            if (!done.compareAndSet(false, true)) {
+                return false;
+            }
+            releaseAck(ack);
+            return true;
+        }
+    }
+
+    private void releaseAck(InboundAck ack) {
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> releaseAck(ack));
+            return;
+        }
+        if (--ack.holds > 0) {
+            return;
+        }
+        ack.ready = true;
+        if (ack.qos == QoS.EXACTLY_ONCE && inboundQos2.containsKey(ack.packetId)) {
+            inboundQos2.put(ack.packetId, Boolean.TRUE);
+            // Copies re-sent on a later connection were waiting for this one.
+            for (InboundAck other : pendingAcks) {
+                if (other != ack && other.packetId == ack.packetId && other.qos == QoS.EXACTLY_ONCE) {
+                    other.ready = true;
+                }
+            }
+        }
+        Channel ch = channel;
+        if (ch != null && state == State.CONNECTED) {
+            flushAcks(ch);
+        }
+    }
+
+    /** Sends the acknowledgements that are ready, in arrival order [MQTT-4.6.0-2, MQTT-4.6.0-3]. */
+    private void flushAcks(Channel ch) {
+        boolean wrote = false;
+        while (!pendingAcks.isEmpty() && pendingAcks.peek().ready) {
+            InboundAck a = pendingAcks.poll();
+            if (a.connection != connectionCount) {
+                continue; // owed to a connection that is gone; the server re-sends the message
+            }
+            writePacket(ch, a.qos == QoS.AT_LEAST_ONCE ? new PubAck(a.packetId) : new PubRec(a.packetId));
+            wrote = true;
+        }
+        if (wrote) {
+            ch.flush();
+        }
+    }
+
+    private void onPubRel(Channel ch, PubRel r) {
+        boolean known = inboundQos2.remove(r.packetId()) != null;
+        if (known && store != null) {
+            store.removeInboundQos2(r.packetId());
+        }
+        PubComp comp = known || !version.isV5() ? new PubComp(r.packetId())
+                : new PubComp(r.packetId(), ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND, MqttProperties.EMPTY);
+        writePacket(ch, comp);
+        ch.flush();
+    }
+
+    // ---------------------------------------------------------------- subscribe / unsubscribe
+
+    CompletableFuture<SubscribeResult> subscribe(List<Subscription> subs, MqttProperties properties,
+                                                 @Nullable MessageHandler handler) {
+        CompletableFuture<SubscribeResult> f = new CompletableFuture<>();
+        String problem = checkSubscribe(subs, properties);
+        if (problem != null) {
+            f.completeExceptionally(new MqttClientException(problem));
+            return f;
+        }
+        request(PendingRequest.subscribe(subs, properties, handler, f, false), f);
+        return f;
+    }
+
+    private @Nullable String checkSubscribe(List<Subscription> subs, MqttProperties properties) {
+        if (subs.isEmpty()) {
+            return "SUBSCRIBE needs at least one topic filter [MQTT-3.8.3-3]";
+        }
+        if (state == State.CLOSED) {
+            return "the client is closed";
+        }
+        if (state == State.CONNECTED) {
+            for (Subscription s : subs) {
+                if (!wildcardAvailable && Topics.isWildcardFilter(s.matchFilter())) {
+                    return "the server does not support wildcard subscriptions";
+                }
+                if (!sharedAvailable && Subscription.isShared(s.filter())) {
+                    return "the server does not support shared subscriptions";
+                }
+            }
+            if (!subscriptionIdsAvailable && !properties.subscriptionIdentifiers().isEmpty()) {
+                return "the server does not support subscription identifiers";
+            }
+        }
+        return null;
+    }
+
+    CompletableFuture<UnsubscribeResult> unsubscribe(List<String> filters, MqttProperties properties) {
+        CompletableFuture<UnsubscribeResult> f = new CompletableFuture<>();
+        if (filters.isEmpty()) {
+            f.completeExceptionally(new MqttClientException("UNSUBSCRIBE needs at least one topic filter [MQTT-3.10.3-2]"));
+            return f;
+        }
+        for (String filter : filters) {
+            String problem = Subscription.checkFilter(filter);
+            if (problem != null) {
+                f.completeExceptionally(new MqttClientException("invalid topic filter '" + filter + "': " + problem));
+                return f;
+            }
+        }
+        request(PendingRequest.unsubscribe(filters, properties, f), f);
+        return f;
+    }
+
+    private void request(PendingRequest r, CompletableFuture<?> f) {
+        if (state == State.CLOSED) {
+            f.completeExceptionally(new MqttClientException("the client is closed"));
+            return;
+        }
+        if (r.isSubscribe()) {
+            // Handlers are in place before the SUBACK, so that retained messages sent right after it are not missed.
+            for (Subscription s : r.subscriptions) {
+                subscriptions.put(s.filter(), new ActiveSubscription(s, r.properties, r.handler));
+            }
+        }
+        Channel ch = channel;
+        if (state == State.CONNECTED && ch != null) {
+            sendRequest(ch, r);
+            ch.flush();
+        } else if (config.reconnect != null || state == State.CONNECTING) {
+            waitingRequests.add(r);
+        } else {
+            r.fail(new MqttClientException("not connected"));
+        }
+    }
+
+    private void sendRequest(Channel ch, PendingRequest r) {
+        int id = ids.allocate();
+        if (id == 0) {
+            r.fail(new MqttClientException("all 65535 packet identifiers are in use"));
+            return;
+        }
+        r.packetId = id;
+        sentRequests.put(id, r);
+        if (r.isSubscribe()) {
+            List<TopicSubscription> ts = new ArrayList<>(r.subscriptions.size());
+            for (Subscription s : r.subscriptions) {
+                ts.add(new TopicSubscription(s.filter(), s.qos(), s.noLocal(), s.retainAsPublished(),
+                        s.retainHandling().value()));
+            }
+            writePacket(ch, new Subscribe(id, ts, version.isV5() ? r.properties : MqttProperties.EMPTY));
+        } else {
+            writePacket(ch, new Unsubscribe(id, r.unsubscribe, version.isV5() ? r.properties : MqttProperties.EMPTY));
+        }
+    }
+
+    private void onSubAck(SubAck s) {
+        PendingRequest r = sentRequests.remove(s.packetId());
+        if (r == null || !r.isSubscribe()) {
+            LOG.debug("SUBACK for unknown packet id {}", s.packetId());
+            return;
+        }
+        ids.release(s.packetId());
+        List<Integer> codes = s.reasonCodes();
+        for (int i = 0; i < r.subscriptions.size(); i++) {
+            int code = i < codes.size() ? codes.get(i) : ReasonCodes.UNSPECIFIED_ERROR;
+            if (code >= 0x80) {
+                ActiveSubscription a = subscriptions.get(r.subscriptions.get(i).filter());
+                if (a != null && a.subscription().equals(r.subscriptions.get(i)) && !r.internal) {
+                    subscriptions.remove(r.subscriptions.get(i).filter());
+                }
+                if (r.internal) {
+                    LOG.warn("Re-subscribing to {} failed: {}", r.subscriptions.get(i).filter(),
+                            ReasonText.reason(code));
+                }
+            }
+        }
+        if (codes.size() != r.subscriptions.size()) {
+            LOG.warn("SUBACK has {} codes for {} filters", codes.size(), r.subscriptions.size());
+        }
+        if (r.subscribed != null) {
+            r.subscribed.complete(new SubscribeResult(r.subscriptions, codes, s.properties()));
+        }
+    }
+
+    private void onUnsubAck(UnsubAck u) {
+        PendingRequest r = sentRequests.remove(u.packetId());
+        if (r == null || r.isSubscribe()) {
+            LOG.debug("UNSUBACK for unknown packet id {}", u.packetId());
+            return;
+        }
+        ids.release(u.packetId());
+        for (String f : r.unsubscribe) {
+            subscriptions.remove(f);
+        }
+        if (r.unsubscribed != null) {
+            r.unsubscribed.complete(new UnsubscribeResult(r.unsubscribe, u.reasonCodes(), u.properties()));
+        }
+    }
+
+    /** Removes a stream's or handler's subscriptions locally (the stream was closed). */
+    void forget(MessageHandler handler) {
+        subscriptions.values().removeIf(a -> a.handler() == handler);
+    }
+
+    // ---------------------------------------------------------------- keep-alive
+
+    private void scheduleKeepAlive() {
+        cancel(keepAliveTask);
+        lastSentNanos = System.nanoTime();
+        pingSentNanos = 0;
+        if (keepAliveSeconds > 0) {
+            keepAliveTask = loop.schedule(this::keepAliveTick, keepAliveSeconds, TimeUnit.SECONDS);
+        }
+    }
+
+    private long pingTimeoutNanos() {
+        Duration t = config.pingTimeout;
+        return t != null ? t.toNanos() : TimeUnit.SECONDS.toNanos(Math.max(1, keepAliveSeconds));
+    }
+
+    private void keepAliveTick() {
+        Channel ch = channel;
+        if (ch == null || state != State.CONNECTED) {
+            return;
+        }
+        long now = System.nanoTime();
+        long keepAlive = TimeUnit.SECONDS.toNanos(keepAliveSeconds);
+        long next;
+        if (pingSentNanos != 0) {
+            if (now - pingSentNanos >= pingTimeoutNanos()) {
+                closeReason = new MqttClientException("no PINGRESP within " + pingTimeoutNanos() / 1_000_000 + " ms",
+                        ReasonCodes.KEEP_ALIVE_TIMEOUT);
+                ch.close();
+                return;
+            }
+            next = pingSentNanos + pingTimeoutNanos();
+        } else if (now - lastSentNanos >= keepAlive) {
+            // Nothing sent for a keep-alive period: PINGREQ [MQTT-3.1.2-23].
+            writePacket(ch, PingReq.INSTANCE);
+            ch.flush();
+            pingSentNanos = now;
+            next = now + pingTimeoutNanos();
+        } else {
+            next = lastSentNanos + keepAlive;
+        }
+        keepAliveTask = loop.schedule(this::keepAliveTick, Math.max(1_000_000, next - now), TimeUnit.NANOSECONDS);
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private void write(MqttPacket packet, boolean flush) {
+        Channel ch = channel;
+        if (ch != null) {
+            writePacket(ch, packet);
+            if (flush) {
+                ch.flush();
+            }
+        }
+    }
+
+    private ChannelFuture writePacket(Channel ch, MqttPacket packet) {
+        lastSentNanos = System.nanoTime();
+        return ch.write(MqttPacketEncoder.encode(packet, version, ch.alloc()));
+    }
+
+    private void callback(Runnable r) {
+        if (callbacks == null) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.warn("A connection listener failed", e);
+            }
+        } else {
+            callbacks.execute(r);
+        }
+    }
+
+    private static void cancel(@Nullable ScheduledFuture<?> f) {
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+
+}
