@@ -572,6 +572,9 @@ final class ClientSession implements Connector.Events {
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (config.trace != null) {
+            config.trace.received(packet);
+        }
         if (state == State.CONNECTING && !(packet instanceof ConnAck) && !(packet instanceof Auth)) {
             // The first packet from the server must be CONNACK (or AUTH in 5.0) [MQTT-3.2.0-1].
             ReferenceCountUtil.release(msg);
@@ -1005,7 +1008,7 @@ final class ClientSession implements Connector.Events {
         QoS qos = p.qos();
         MqttProperties props = p.properties().topicAlias() == null ? p.properties()
                 : p.properties().toBuilder().topicAlias(null).build();
-        Message message = new Message(topic, payload, qos, p.retain(), p.dup(), props, null);
+        Message message = new Message(topic, payload, qos, p.retain(), p.dup(), props, p.packetId(), null);
         if (qos == QoS.AT_MOST_ONCE) {
             dispatch(message, null);
             return;
@@ -1383,6 +1386,9 @@ final class ClientSession implements Connector.Events {
 
     private ChannelFuture writePacket(Channel ch, MqttPacket packet) {
         lastSentNanos = System.nanoTime();
+        if (config.trace != null) {
+            config.trace.sent(packet);
+        }
         return ch.write(MqttPacketEncoder.encode(packet, version, ch.alloc()));
     }
 

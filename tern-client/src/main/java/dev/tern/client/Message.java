@@ -30,6 +30,7 @@ public final class Message {
     private final boolean retain;
     private final boolean dup;
     private final MqttProperties properties;
+    private final int packetId;
     private final @Nullable Acknowledgement ack;
 
     /** What acknowledges a received message; implemented by the client. */
@@ -39,12 +40,18 @@ public final class Message {
 
     Message(String topic, byte[] payload, QoS qos, boolean retain, boolean dup, MqttProperties properties,
             @Nullable Acknowledgement ack) {
+        this(topic, payload, qos, retain, dup, properties, 0, ack);
+    }
+
+    Message(String topic, byte[] payload, QoS qos, boolean retain, boolean dup, MqttProperties properties,
+            int packetId, @Nullable Acknowledgement ack) {
         this.topic = topic;
         this.payload = payload;
         this.qos = qos;
         this.retain = retain;
         this.dup = dup;
         this.properties = properties;
+        this.packetId = packetId;
         this.ack = ack;
     }
 
@@ -93,6 +100,11 @@ public final class Message {
         return dup;
     }
 
+    /** The packet identifier a received QoS 1/2 message arrived with (mosquitto_sub's {@code %m}); else 0. */
+    public int packetId() {
+        return packetId;
+    }
+
     /** The MQTT 5.0 publish properties; empty for MQTT 3.x. */
     public MqttProperties properties() {
         return properties;
@@ -130,7 +142,7 @@ public final class Message {
     }
 
     Message withAcknowledgement(Acknowledgement acknowledgement) {
-        return new Message(topic, payload, qos, retain, dup, properties, acknowledgement);
+        return new Message(topic, payload, qos, retain, dup, properties, packetId, acknowledgement);
     }
 
     /** The payload without copying, for the client's own use. */

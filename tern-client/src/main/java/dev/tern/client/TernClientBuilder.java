@@ -65,6 +65,7 @@ public final class TernClientBuilder {
     @Nullable ConnectionListener connectionListener;
     @Nullable MessageHandler defaultHandler;
     boolean tcpNoDelay = true;
+    @Nullable PacketTrace trace;
 
     TernClientBuilder() {}
 
@@ -106,6 +107,7 @@ public final class TernClientBuilder {
         b.connectionListener = connectionListener;
         b.defaultHandler = defaultHandler;
         b.tcpNoDelay = tcpNoDelay;
+        b.trace = trace;
         return b;
     }
 
@@ -426,6 +428,13 @@ public final class TernClientBuilder {
     public TernClientBuilder tcpNoDelay(boolean value) {
         TernClientBuilder b = copy();
         b.tcpNoDelay = value;
+        return b;
+    }
+
+    /** Sees every packet sent and received, e.g. for a debug log like mosquitto's {@code -d}. */
+    public TernClientBuilder packetTrace(@Nullable PacketTrace value) {
+        TernClientBuilder b = copy();
+        b.trace = value;
         return b;
     }
 
