@@ -443,6 +443,9 @@ public final class TernClientBuilder {
         if (version != MqttVersion.MQTT_5 && username == null && password != null) {
             throw new IllegalArgumentException("MQTT 3.x cannot send a password without a user name [MQTT-3.1.2-22]");
         }
+        if (clientId.isEmpty() && !cleanStart && version != MqttVersion.MQTT_5) {
+            throw new IllegalArgumentException("an empty client id needs a clean session [MQTT-3.1.3-7]");
+        }
         if (version != MqttVersion.MQTT_5 && authenticator != null) {
             throw new IllegalArgumentException("enhanced authentication needs MQTT 5.0");
         }
