@@ -14,8 +14,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The JSON form of a message that mosquitto_sub prints for {@code %j} and {@code %J}: the fields
  * {@code tst, topic, qos, retain, payloadlen, mid} (QoS 1/2), {@code properties} (MQTT 5), and the
- * payload as a string (printable ASCII), an array of byte values (anything else), embedded JSON
- * ({@code %J}) or null when empty.
+ * payload as an escaped string ({@code %j}), embedded JSON ({@code %J}) or null when empty.
  */
 final class Json {
     private Json() {}
@@ -42,7 +41,12 @@ final class Json {
         if (payload.length == 0) {
             p = "null";
         } else if (escaped) {
-            p = printable(payload) ? quote(new String(payload, StandardCharsets.US_ASCII)) : bytes(payload);
+            // mosquitto_sub 2.0.11 passes the payload to cJSON as a C string: it ends at the first zero byte.
+            int end = 0;
+            while (end < payload.length && payload[end] != 0) {
+                end++;
+            }
+            p = quote(new String(payload, 0, end, StandardCharsets.UTF_8));
         } else {
             String text = new String(payload, StandardCharsets.UTF_8).strip();
             if (!MiniJson.isValid(text)) {
@@ -100,26 +104,6 @@ final class Json {
             b.append('\n').append("\t".repeat(depth - 1));
         }
         return b.append('}').toString();
-    }
-
-    private static boolean printable(byte[] b) {
-        for (byte x : b) {
-            if (x < 32 || x > 126) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static String bytes(byte[] b) {
-        StringBuilder s = new StringBuilder("[");
-        for (int i = 0; i < b.length; i++) {
-            if (i > 0) {
-                s.append(',');
-            }
-            s.append(b[i] & 0xFF);
-        }
-        return s.append(']').toString();
     }
 
     /** A JSON string literal, escaped as cJSON does. */
