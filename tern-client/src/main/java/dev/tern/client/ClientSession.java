@@ -82,7 +82,6 @@ final class ClientSession implements Connector.Events {
     private int reconnectAttempt;
     private @Nullable ScheduledFuture<?> reconnectTask;
     private @Nullable ScheduledFuture<?> connectTimeoutTask;
-    private @Nullable ScheduledFuture<?> keepAliveTask;
     private @Nullable CompletableFuture<ConnectResult> connectFuture;
     private @Nullable CompletableFuture<Void> disconnectFuture;
     private @Nullable CompletableFuture<Void> reauthFuture;
@@ -95,7 +94,6 @@ final class ClientSession implements Connector.Events {
     private int serverMaximumQos = 2;
     private boolean serverRetainAvailable = true;
     private long serverMaximumPacketSize = MqttPacketDecoder.MAX_PACKET_SIZE;
-    private int serverTopicAliasMaximum;
     private boolean wildcardAvailable = true;
     private boolean subscriptionIdsAvailable = true;
     private boolean sharedAvailable = true;
@@ -106,21 +104,15 @@ final class ClientSession implements Connector.Events {
     private final ArrayDeque<OutboundEntry> queue = new ArrayDeque<>();
     private final LinkedHashMap<Integer, OutboundEntry> inflight = new LinkedHashMap<>();
     private long nextSequence = 1;
-    private final Map<String, Integer> outboundAliases = new HashMap<>();
-
-    // Inbound flows.
-    private final Map<Integer, Boolean> inboundQos2 = new HashMap<>();
-    private final ArrayDeque<InboundAck> pendingAcks = new ArrayDeque<>();
-    private final Map<Integer, String> inboundAliases = new HashMap<>();
+    private final TopicAliases aliases = new TopicAliases();
+    private final InboundFlows inbound;
 
     // Subscriptions.
-    private final LinkedHashMap<String, ActiveSubscription> subscriptions = new LinkedHashMap<>();
+    private final Subscriptions subscriptions = new Subscriptions();
     private final ArrayDeque<PendingRequest> waitingRequests = new ArrayDeque<>();
     private final Map<Integer, PendingRequest> sentRequests = new LinkedHashMap<>();
 
-    // Keep-alive.
-    private long lastSentNanos;
-    private long pingSentNanos;
+    private final KeepAlive keepAlive;
 
     ClientSession(TernClientBuilder config, EventLoop loop) {
         this.config = config;
@@ -129,6 +121,23 @@ final class ClientSession implements Connector.Events {
         this.callbacks = config.callbackExecutor == null ? null : new SerialExecutor(config.callbackExecutor);
         this.store = config.sessionStore;
         this.version = config.version;
+        this.inbound = new InboundFlows(store);
+        this.keepAlive = new KeepAlive(loop, new KeepAlive.Actions() {
+            @Override
+            public void sendPing() {
+                write(PingReq.INSTANCE, true);
+            }
+
+            @Override
+            public void timedOut(long waitedMillis) {
+                Channel ch = channel;
+                if (ch != null) {
+                    closeReason = new MqttClientException("no PINGRESP within " + waitedMillis + " ms",
+                            ReasonCodes.KEEP_ALIVE_TIMEOUT);
+                    ch.close();
+                }
+            }
+        });
         this.clientId = config.clientId.isEmpty() && version == MqttVersion.MQTT_3_1
                 ? "tern-" + UUID.randomUUID().toString().substring(0, 8) : config.clientId;
         if (store != null) {
@@ -150,9 +159,6 @@ final class ClientSession implements Connector.Events {
             } else {
                 queue.add(e);
             }
-        }
-        for (int id : s.inboundQos2()) {
-            inboundQos2.put(id, Boolean.TRUE);
         }
         if (!inflight.isEmpty() || !queue.isEmpty()) {
             LOG.debug("Restored {} in-flight and {} queued messages from the session store", inflight.size(),
@@ -353,12 +359,7 @@ final class ClientSession implements Connector.Events {
                 }
             }
         }
-        inboundQos2.clear();
-        if (store != null) {
-            for (int id : store.inboundQos2()) {
-                store.removeInboundQos2(id);
-            }
-        }
+        inbound.discard();
     }
 
     private Connect connectPacket(boolean clean) {
@@ -449,6 +450,16 @@ final class ClientSession implements Connector.Events {
         if (state == State.CONNECTED) {
             state = State.DISCONNECTING;
             Disconnect d = version.isV5() ? new Disconnect(reasonCode, properties) : Disconnect.NORMAL;
+            if (version.isV5() && !properties.isEmpty()) {
+                ByteBuf probe = MqttPacketEncoder.encode(d, version, ch.alloc());
+                int size = probe.readableBytes();
+                probe.release();
+                if (size > serverMaximumPacketSize) {
+                    // Leave out Reason String and User Properties rather than exceed the server's
+                    // Maximum Packet Size [MQTT-3.14.2-3, MQTT-3.14.2-4].
+                    d = new Disconnect(reasonCode, properties.toBuilder().reasonString(null).clearUserProperties().build());
+                }
+            }
             writePacket(ch, d).addListener(f -> ch.close());
             ch.flush();
         } else {
@@ -479,10 +490,8 @@ final class ClientSession implements Connector.Events {
         }
         channel = null;
         cancel(connectTimeoutTask);
-        cancel(keepAliveTask);
-        pendingAcks.clear();
-        inboundAliases.clear();
-        outboundAliases.clear();
+        keepAlive.stop();
+        inbound.connectionLost();
         Throwable reason = closeReason != null ? closeReason : cause;
         closeReason = null;
         for (PendingRequest r : sentRequests.values()) {
@@ -590,7 +599,7 @@ final class ClientSession implements Connector.Events {
             case PubComp c -> onPubComp(c);
             case SubAck s -> onSubAck(s);
             case UnsubAck u -> onUnsubAck(u);
-            case PingResp p -> pingSentNanos = 0;
+            case PingResp p -> keepAlive.pong();
             case Disconnect d -> onDisconnect(ch, d);
             case Auth a -> onAuth(ch, a);
             case Connect c -> protocolError(ch, ReasonCodes.PROTOCOL_ERROR, "the server sent CONNECT");
@@ -658,7 +667,8 @@ final class ClientSession implements Connector.Events {
         }
         pump(ch);
         ch.flush();
-        scheduleKeepAlive();
+        keepAlive.start(keepAliveSeconds, config.pingTimeout != null ? config.pingTimeout.toNanos()
+                : TimeUnit.SECONDS.toNanos(Math.max(1, keepAliveSeconds)));
         CompletableFuture<ConnectResult> f = connectFuture;
         connectFuture = null;
         if (f != null) {
@@ -676,7 +686,7 @@ final class ClientSession implements Connector.Events {
         serverRetainAvailable = p.retainAvailable() == null || p.retainAvailable() == 1;
         serverMaximumPacketSize = p.maximumPacketSize() != null ? p.maximumPacketSize()
                 : MqttPacketDecoder.MAX_PACKET_SIZE;
-        serverTopicAliasMaximum = config.topicAliases && p.topicAliasMaximum() != null ? p.topicAliasMaximum() : 0;
+        aliases.reset(config.topicAliases && p.topicAliasMaximum() != null ? p.topicAliasMaximum() : 0);
         wildcardAvailable = p.wildcardSubscriptionAvailable() == null || p.wildcardSubscriptionAvailable() == 1;
         subscriptionIdsAvailable = p.subscriptionIdentifierAvailable() == null
                 || p.subscriptionIdentifierAvailable() == 1;
@@ -698,11 +708,7 @@ final class ClientSession implements Connector.Events {
 
     private void resubscribe(Channel ch) {
         // One SUBSCRIBE per distinct property set (subscription identifiers, user properties).
-        Map<MqttProperties, List<Subscription>> groups = new LinkedHashMap<>();
-        for (ActiveSubscription a : subscriptions.values()) {
-            groups.computeIfAbsent(a.properties(), k -> new ArrayList<>()).add(a.subscription());
-        }
-        for (var g : groups.entrySet()) {
+        for (var g : subscriptions.groups().entrySet()) {
             sendRequest(ch, PendingRequest.subscribe(g.getValue(), g.getKey(), null, null, true));
         }
     }
@@ -875,15 +881,11 @@ final class ClientSession implements Connector.Events {
         Message m = e.message;
         String topic = m.topic();
         MqttProperties props = version.isV5() ? m.properties() : MqttProperties.EMPTY;
-        if (version.isV5() && serverTopicAliasMaximum > 0) {
-            Integer alias = outboundAliases.get(topic);
-            if (alias != null) {
+        int[] alias = version.isV5() ? aliases.forTopic(topic) : null;
+        if (alias != null) {
+            props = props.toBuilder().topicAlias(alias[0]).build();
+            if (alias[1] == 1) {
                 topic = "";
-                props = props.toBuilder().topicAlias(alias).build();
-            } else if (outboundAliases.size() < serverTopicAliasMaximum) {
-                alias = outboundAliases.size() + 1; // 1..Topic Alias Maximum [MQTT-3.3.2-9]
-                outboundAliases.put(topic, alias);
-                props = props.toBuilder().topicAlias(alias).build();
             }
         }
         ByteBuf payload = Unpooled.wrappedBuffer(m.payloadUnsafe());
@@ -1013,32 +1015,18 @@ final class ClientSession implements Connector.Events {
             dispatch(message, null);
             return;
         }
-        int unacked = pendingAcks.size() + inboundQos2.size();
-        if (version.isV5() && unacked >= config.receiveMaximum && !inboundQos2.containsKey(p.packetId())) {
-            // More unacknowledged QoS 1/2 messages than our Receive Maximum [MQTT-3.3.4-9 (5.0)].
+        if (version.isV5() && inbound.unacknowledged() >= config.receiveMaximum
+                && !inbound.isKnownQos2(p.packetId())) {
+            // The server sent more unacknowledged QoS 1/2 messages than our Receive Maximum allows.
             protocolError(ch, ReasonCodes.RECEIVE_MAXIMUM_EXCEEDED, "Receive Maximum exceeded");
             return;
         }
-        InboundAck ack = new InboundAck(p.packetId(), qos, connectionCount);
-        if (qos == QoS.EXACTLY_ONCE) {
-            Boolean known = inboundQos2.get(p.packetId());
-            if (known != null) {
-                // A re-sent QoS 2 message we already have: do not deliver it again (method B of MQTT 4.3.3).
-                if (known) {
-                    pendingAcks.add(ack);
-                    ack.ready = true;
-                    flushAcks(ch);
-                } else {
-                    pendingAcks.add(ack); // acknowledged when the application acknowledges the first copy
-                }
-                return;
-            }
-            inboundQos2.put(p.packetId(), Boolean.FALSE);
-            if (store != null) {
-                store.addInboundQos2(p.packetId());
-            }
+        InboundAck ack = inbound.received(p.packetId(), qos, connectionCount);
+        if (ack == null) {
+            // A re-sent QoS 2 message already delivered: PUBREC again, no second delivery [MQTT-4.3.3-10].
+            flushAcks(ch);
+            return;
         }
-        pendingAcks.add(ack);
         dispatch(message, ack);
     }
 
@@ -1053,10 +1041,10 @@ final class ClientSession implements Connector.Events {
             return null;
         }
         if (!p.topic().isEmpty()) {
-            inboundAliases.put(alias, p.topic());
+            aliases.learn(alias, p.topic());
             return p.topic();
         }
-        String known = inboundAliases.get(alias);
+        String known = aliases.resolve(alias);
         if (known == null) {
             protocolError(ch, ReasonCodes.PROTOCOL_ERROR, "unknown topic alias " + alias);
         }
@@ -1065,18 +1053,7 @@ final class ClientSession implements Connector.Events {
 
     /** Hands a message to every matching handler; the acknowledgement waits for streams and manual acks. */
     private void dispatch(Message message, @Nullable InboundAck ack) {
-        List<MessageHandler> targets = new ArrayList<>(2);
-        for (ActiveSubscription a : subscriptions.values()) {
-            if (Topics.matches(a.subscription().matchFilter(), message.topic())) {
-                MessageHandler h = a.handler() != null ? a.handler() : config.defaultHandler;
-                if (h != null && !targets.contains(h)) {
-                    targets.add(h);
-                }
-            }
-        }
-        if (targets.isEmpty() && config.defaultHandler != null) {
-            targets.add(config.defaultHandler);
-        }
+        List<MessageHandler> targets = subscriptions.targets(message.topic(), config.defaultHandler);
         if (ack != null) {
             if (config.manualAcknowledgement) {
                 ack.holds = 1;
@@ -1137,18 +1114,8 @@ final class ClientSession implements Connector.Events {
             loop.execute(() -> releaseAck(ack));
             return;
         }
-        if (--ack.holds > 0) {
+        if (!inbound.release(ack)) {
             return;
-        }
-        ack.ready = true;
-        if (ack.qos == QoS.EXACTLY_ONCE && inboundQos2.containsKey(ack.packetId)) {
-            inboundQos2.put(ack.packetId, Boolean.TRUE);
-            // Copies re-sent on a later connection were waiting for this one.
-            for (InboundAck other : pendingAcks) {
-                if (other != ack && other.packetId == ack.packetId && other.qos == QoS.EXACTLY_ONCE) {
-                    other.ready = true;
-                }
-            }
         }
         Channel ch = channel;
         if (ch != null && state == State.CONNECTED) {
@@ -1158,25 +1125,17 @@ final class ClientSession implements Connector.Events {
 
     /** Sends the acknowledgements that are ready, in arrival order [MQTT-4.6.0-2, MQTT-4.6.0-3]. */
     private void flushAcks(Channel ch) {
-        boolean wrote = false;
-        while (!pendingAcks.isEmpty() && pendingAcks.peek().ready) {
-            InboundAck a = pendingAcks.poll();
-            if (a.connection != connectionCount) {
-                continue; // owed to a connection that is gone; the server re-sends the message
-            }
-            writePacket(ch, a.qos == QoS.AT_LEAST_ONCE ? new PubAck(a.packetId) : new PubRec(a.packetId));
-            wrote = true;
+        List<MqttPacket> acks = inbound.takeReady(connectionCount);
+        for (MqttPacket a : acks) {
+            writePacket(ch, a);
         }
-        if (wrote) {
+        if (!acks.isEmpty()) {
             ch.flush();
         }
     }
 
     private void onPubRel(Channel ch, PubRel r) {
-        boolean known = inboundQos2.remove(r.packetId()) != null;
-        if (known && store != null) {
-            store.removeInboundQos2(r.packetId());
-        }
+        boolean known = inbound.released(r.packetId());
         PubComp comp = known || !version.isV5() ? new PubComp(r.packetId())
                 : new PubComp(r.packetId(), ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND, MqttProperties.EMPTY);
         writePacket(ch, comp);
@@ -1245,7 +1204,7 @@ final class ClientSession implements Connector.Events {
         if (r.isSubscribe()) {
             // Handlers are in place before the SUBACK, so that retained messages sent right after it are not missed.
             for (Subscription s : r.subscriptions) {
-                subscriptions.put(s.filter(), new ActiveSubscription(s, r.properties, r.handler));
+                subscriptions.add(s, r.properties, r.handler);
             }
         }
         Channel ch = channel;
@@ -1290,9 +1249,8 @@ final class ClientSession implements Connector.Events {
         for (int i = 0; i < r.subscriptions.size(); i++) {
             int code = i < codes.size() ? codes.get(i) : ReasonCodes.UNSPECIFIED_ERROR;
             if (code >= 0x80) {
-                ActiveSubscription a = subscriptions.get(r.subscriptions.get(i).filter());
-                if (a != null && a.subscription().equals(r.subscriptions.get(i)) && !r.internal) {
-                    subscriptions.remove(r.subscriptions.get(i).filter());
+                if (!r.internal) {
+                    subscriptions.refused(r.subscriptions.get(i));
                 }
                 if (r.internal) {
                     LOG.warn("Re-subscribing to {} failed: {}", r.subscriptions.get(i).filter(),
@@ -1325,51 +1283,7 @@ final class ClientSession implements Connector.Events {
 
     /** Removes a stream's or handler's subscriptions locally (the stream was closed). */
     void forget(MessageHandler handler) {
-        subscriptions.values().removeIf(a -> a.handler() == handler);
-    }
-
-    // ---------------------------------------------------------------- keep-alive
-
-    private void scheduleKeepAlive() {
-        cancel(keepAliveTask);
-        lastSentNanos = System.nanoTime();
-        pingSentNanos = 0;
-        if (keepAliveSeconds > 0) {
-            keepAliveTask = loop.schedule(this::keepAliveTick, keepAliveSeconds, TimeUnit.SECONDS);
-        }
-    }
-
-    private long pingTimeoutNanos() {
-        Duration t = config.pingTimeout;
-        return t != null ? t.toNanos() : TimeUnit.SECONDS.toNanos(Math.max(1, keepAliveSeconds));
-    }
-
-    private void keepAliveTick() {
-        Channel ch = channel;
-        if (ch == null || state != State.CONNECTED) {
-            return;
-        }
-        long now = System.nanoTime();
-        long keepAlive = TimeUnit.SECONDS.toNanos(keepAliveSeconds);
-        long next;
-        if (pingSentNanos != 0) {
-            if (now - pingSentNanos >= pingTimeoutNanos()) {
-                closeReason = new MqttClientException("no PINGRESP within " + pingTimeoutNanos() / 1_000_000 + " ms",
-                        ReasonCodes.KEEP_ALIVE_TIMEOUT);
-                ch.close();
-                return;
-            }
-            next = pingSentNanos + pingTimeoutNanos();
-        } else if (now - lastSentNanos >= keepAlive) {
-            // Nothing sent for a keep-alive period: PINGREQ [MQTT-3.1.2-23].
-            writePacket(ch, PingReq.INSTANCE);
-            ch.flush();
-            pingSentNanos = now;
-            next = now + pingTimeoutNanos();
-        } else {
-            next = lastSentNanos + keepAlive;
-        }
-        keepAliveTask = loop.schedule(this::keepAliveTick, Math.max(1_000_000, next - now), TimeUnit.NANOSECONDS);
+        subscriptions.forget(handler);
     }
 
     // ---------------------------------------------------------------- plumbing
@@ -1385,7 +1299,7 @@ final class ClientSession implements Connector.Events {
     }
 
     private ChannelFuture writePacket(Channel ch, MqttPacket packet) {
-        lastSentNanos = System.nanoTime();
+        keepAlive.sent();
         if (config.trace != null) {
             config.trace.sent(packet);
         }

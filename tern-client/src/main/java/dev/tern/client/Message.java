@@ -277,8 +277,32 @@ public final class Message {
             if (problem != null) {
                 throw new IllegalArgumentException("invalid topic name '" + topic + "': " + problem);
             }
-            return new Message(topic, payload, qos, retain, false, properties.topicAlias(null).build(), null);
+            MqttProperties p = properties.topicAlias(null).build();
+            String bad = checkStrings(p);
+            if (bad != null) {
+                throw new IllegalArgumentException(bad);
+            }
+            return new Message(topic, payload, qos, retain, false, p, null);
         }
+    }
+
+    /**
+     * Why a string property is not a valid MQTT UTF-8 string [MQTT-1.5.4-1, MQTT-1.5.4-2, MQTT-1.5.7-1,
+     * MQTT-3.3.2-13, MQTT-3.3.2-19], or null.
+     */
+    static @Nullable String checkStrings(MqttProperties p) {
+        if (p.contentType() != null && !Utf8.isValid(p.contentType())) {
+            return "the content type is not a valid MQTT UTF-8 string [MQTT-3.3.2-19]";
+        }
+        if (p.responseTopic() != null && !Utf8.isValid(p.responseTopic())) {
+            return "the response topic is not a valid MQTT UTF-8 string [MQTT-3.3.2-13]";
+        }
+        for (UserProperty u : p.userProperties()) {
+            if (!Utf8.isValid(u.name()) || !Utf8.isValid(u.value())) {
+                return "a user property is not a valid MQTT UTF-8 string pair [MQTT-1.5.7-1]";
+            }
+        }
+        return null;
     }
 
     /** Why the topic name is invalid, or null. */

@@ -90,7 +90,7 @@ class ClientProtocolTest {
     }
 
     @Test
-    @DisplayName("[MQTT-2.3.1-1] [MQTT-2.3.1-2] [MQTT-4.3.2-1] [MQTT-2.3.1-5] QoS 1 ids are non-zero and distinct while in flight; QoS 0 has none")
+    @DisplayName("[MQTT-2.3.1-1] [MQTT-2.3.1-2] [MQTT-4.3.2-1] [MQTT-4.3.2-2 (5.0)] [MQTT-2.3.1-5] QoS 1 ids are non-zero and distinct while in flight; QoS 0 has none")
     void packetIds() throws Exception {
         try (ScriptedServer s = new ScriptedServer(MqttVersion.MQTT_3_1_1);
              TernClient c = client(s, MqttVersion.MQTT_3_1_1).build()) {
@@ -125,7 +125,7 @@ class ClientProtocolTest {
     }
 
     @Test
-    @DisplayName("[MQTT-4.3.3-1] [MQTT-4.3.3-4] [MQTT-4.3.3-5] [MQTT-3.6.1-1] QoS 2: PUBREL (flags 0010) after PUBREC, complete on PUBCOMP")
+    @DisplayName("[MQTT-4.3.3-1] [MQTT-4.3.3-2 (5.0)] [MQTT-4.3.3-4] [MQTT-4.3.3-5] [MQTT-3.6.1-1] QoS 2: PUBREL (flags 0010) after PUBREC, complete on PUBCOMP")
     void qos2Sender() throws Exception {
         try (ScriptedServer s = new ScriptedServer(MqttVersion.MQTT_3_1_1);
              TernClient c = client(s, MqttVersion.MQTT_3_1_1).build()) {
@@ -250,7 +250,7 @@ class ClientProtocolTest {
     }
 
     @Test
-    @DisplayName("[MQTT-4.3.3-8] [MQTT-4.3.3-10] [MQTT-4.3.3-11] [MQTT-4.3.3-12] [MQTT-4.3.3-2] QoS 2 receiver: deliver once, PUBREC each copy, PUBCOMP the PUBREL, then the id is new")
+    @DisplayName("[MQTT-4.3.3-8] [MQTT-4.3.3-10] [MQTT-4.3.3-11] [MQTT-4.3.3-12] [MQTT-4.3.3-2 (3.1.1)] QoS 2 receiver: deliver once, PUBREC each copy, PUBCOMP the PUBREL, then the id is new")
     void qos2ExactlyOnceReceive() throws Exception {
         try (ScriptedServer s = new ScriptedServer(MqttVersion.MQTT_3_1_1);
              TernClient c = client(s, MqttVersion.MQTT_3_1_1).build()) {
@@ -302,7 +302,7 @@ class ClientProtocolTest {
     }
 
     @Test
-    @DisplayName("[MQTT-3.1.2-23] [MQTT-3.1.2-20] PINGREQ after a keep-alive period of silence; no PINGRESP closes the connection")
+    @DisplayName("[MQTT-3.1.2-23 (3.1.1)] [MQTT-3.1.2-20] PINGREQ after a keep-alive period of silence; no PINGRESP closes the connection")
     void keepAliveAndPingTimeout() throws Exception {
         List<Throwable> lost = new CopyOnWriteArrayList<>();
         try (ScriptedServer s = new ScriptedServer(MqttVersion.MQTT_3_1_1);
@@ -336,7 +336,7 @@ class ClientProtocolTest {
     }
 
     @Test
-    @DisplayName("[MQTT-3.2.2-4] Session Present 1 after a clean start makes the client close the connection")
+    @DisplayName("[MQTT-3.2.2-4] [MQTT-3.1.2-4 (5.0)] Session Present 1 after a clean start makes the client close the connection")
     void sessionPresentAfterCleanStart() throws Exception {
         try (ScriptedServer s = new ScriptedServer(MqttVersion.MQTT_5);
              TernClient c = client(s, MqttVersion.MQTT_5).build()) {

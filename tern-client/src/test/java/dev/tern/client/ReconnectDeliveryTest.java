@@ -28,7 +28,7 @@ class ReconnectDeliveryTest {
 
     @ParameterizedTest
     @EnumSource(value = MqttVersion.class, names = {"MQTT_3_1_1", "MQTT_5"})
-    @DisplayName("[MQTT-4.4.0-1] [MQTT-4.3.3-2] connections cut mid-stream: QoS 1 at least once, QoS 2 exactly once, all resumed")
+    @DisplayName("[MQTT-4.4.0-1] [MQTT-4.3.3-2 (3.1.1)] [MQTT-3.1.2-23 (5.0)] [MQTT-4.1.0-1] connections cut mid-stream: QoS 1 at least once, QoS 2 exactly once, all resumed")
     void cutConnectionsMidStream(MqttVersion version) throws Exception {
         try (TernBroker broker = TernBroker.builder().port(0).build().start();
              DroppingProxy proxy = new DroppingProxy(broker.port())) {
