@@ -104,6 +104,7 @@ final class ClientSession implements Connector.Events {
     private final ArrayDeque<OutboundEntry> queue = new ArrayDeque<>();
     private final LinkedHashMap<Integer, OutboundEntry> inflight = new LinkedHashMap<>();
     private long nextSequence = 1;
+    private int nextSubscriptionId = 1;
     private final TopicAliases aliases = new TopicAliases();
     private final InboundFlows inbound;
 
@@ -955,7 +956,14 @@ final class ClientSession implements Connector.Events {
             return;
         }
         endFlow(e);
-        complete(e, c.reasonCode(), c.properties());
+        if (ReasonCodes.isError(c.reasonCode())) {
+            // The server accepted the message with its PUBREC; an error here concerns only the PUBREL,
+            // e.g. 0x92 when a PUBREL re-sent after a reconnection had already been processed.
+            LOG.debug("PUBCOMP {} for packet id {}", ReasonText.reason(c.reasonCode()), c.packetId());
+            complete(e, 0, c.properties());
+        } else {
+            complete(e, c.reasonCode(), c.properties());
+        }
     }
 
     private void endFlow(OutboundEntry e) {
@@ -1053,7 +1061,8 @@ final class ClientSession implements Connector.Events {
 
     /** Hands a message to every matching handler; the acknowledgement waits for streams and manual acks. */
     private void dispatch(Message message, @Nullable InboundAck ack) {
-        List<MessageHandler> targets = subscriptions.targets(message.topic(), config.defaultHandler);
+        List<MessageHandler> targets = subscriptions.targets(message.topic(),
+                message.properties().subscriptionIdentifiers(), config.defaultHandler);
         if (ack != null) {
             if (config.manualAcknowledgement) {
                 ack.holds = 1;
@@ -1152,7 +1161,15 @@ final class ClientSession implements Connector.Events {
             f.completeExceptionally(new MqttClientException(problem));
             return f;
         }
-        request(PendingRequest.subscribe(subs, properties, handler, f, false), f);
+        MqttProperties props = properties;
+        if (version.isV5() && properties.subscriptionIdentifiers().isEmpty()
+                && (state != State.CONNECTED || subscriptionIdsAvailable)) {
+            // A Subscription Identifier of our own lets messages be routed to exactly the handlers of
+            // the subscriptions they are for, even when filters overlap.
+            props = properties.toBuilder().addSubscriptionIdentifier(nextSubscriptionId).build();
+            nextSubscriptionId = nextSubscriptionId == 268_435_455 ? 1 : nextSubscriptionId + 1;
+        }
+        request(PendingRequest.subscribe(subs, props, handler, f, false), f);
         return f;
     }
 
@@ -1232,7 +1249,10 @@ final class ClientSession implements Connector.Events {
                 ts.add(new TopicSubscription(s.filter(), s.qos(), s.noLocal(), s.retainAsPublished(),
                         s.retainHandling().value()));
             }
-            writePacket(ch, new Subscribe(id, ts, version.isV5() ? r.properties : MqttProperties.EMPTY));
+            MqttProperties props = !version.isV5() ? MqttProperties.EMPTY
+                    : subscriptionIdsAvailable ? r.properties
+                    : r.properties.toBuilder().clearSubscriptionIdentifiers().build();
+            writePacket(ch, new Subscribe(id, ts, props));
         } else {
             writePacket(ch, new Unsubscribe(id, r.unsubscribe, version.isV5() ? r.properties : MqttProperties.EMPTY));
         }

@@ -42,12 +42,29 @@ final class Subscriptions {
     }
 
     /**
-     * The handlers of the subscriptions that match the topic (shared subscriptions by their filter),
-     * each once; the default handler for subscriptions without one and for messages no subscription
-     * matches.
+     * The handlers of the subscriptions a message is for, each once: those whose Subscription
+     * Identifier the message carries, else those whose filter matches the topic (shared subscriptions
+     * by their filter); the default handler for subscriptions without one and for messages no
+     * subscription matches.
      */
-    List<MessageHandler> targets(String topic, @Nullable MessageHandler defaultHandler) {
+    List<MessageHandler> targets(String topic, List<Integer> subscriptionIds, @Nullable MessageHandler defaultHandler) {
         List<MessageHandler> targets = new ArrayList<>(2);
+        if (!subscriptionIds.isEmpty()) {
+            // MQTT 5: the server names the subscriptions the message is for; route by them exactly.
+            for (ActiveSubscription a : byFilter.values()) {
+                for (int id : a.properties().subscriptionIdentifiers()) {
+                    if (subscriptionIds.contains(id)) {
+                        MessageHandler h = a.handler() != null ? a.handler() : defaultHandler;
+                        if (h != null && !targets.contains(h)) {
+                            targets.add(h);
+                        }
+                    }
+                }
+            }
+            if (!targets.isEmpty()) {
+                return targets;
+            }
+        }
         for (ActiveSubscription a : byFilter.values()) {
             if (Topics.matches(a.subscription().matchFilter(), topic)) {
                 MessageHandler h = a.handler() != null ? a.handler() : defaultHandler;

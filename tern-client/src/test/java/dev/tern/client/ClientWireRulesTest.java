@@ -293,6 +293,28 @@ class ClientWireRulesTest {
     }
 
     @Test
+    @DisplayName("PUBCOMP 0x92 for a PUBREL re-sent after a reconnection completes the publish: PUBREC had accepted it")
+    void pubCompNotFoundAfterResend() throws Exception {
+        try (ScriptedServer s = new ScriptedServer(MqttVersion.MQTT_5);
+             TernClient c = client(s, MqttVersion.MQTT_5).sessionExpiryInterval(60)
+                     .automaticReconnect(new ReconnectPolicy(Duration.ofMillis(20), Duration.ofMillis(20), 1, 0, 0))
+                     .build()) {
+            handshake(s, c, ok());
+            CompletableFuture<PublishResult> f = c.publish(Message.of("q2", "x", 2, false));
+            Publish p = s.expect(Publish.class);
+            p.release();
+            s.send(new PubRec(p.packetId()));
+            s.expect(PubRel.class);
+            s.dropConnection();
+            s.accept().expect(Connect.class);
+            s.send(new ConnAck(true, 0, MqttProperties.EMPTY));
+            assertThat(s.expect(PubRel.class).packetId()).isEqualTo(p.packetId());
+            s.send(new PubComp(p.packetId(), ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND, MqttProperties.EMPTY));
+            assertThat(f.get(5, TimeUnit.SECONDS).reasonCode()).isZero();
+        }
+    }
+
+    @Test
     @DisplayName("UNSUBACK of 3.1.1 has no reason codes; results come back per request")
     void unsubAck311() throws Exception {
         try (ScriptedServer s = new ScriptedServer(MqttVersion.MQTT_3_1_1);

@@ -225,12 +225,15 @@ final class BenchRun {
         });
     }
 
-    /** Per event loop: rate tokens every millisecond (rate mode) and keep-alive once a second. */
+    /** Per event loop: rate tokens every 1 to 10 ms (rate mode) and keep-alive once a second. */
     private void schedulePerLoop() {
         for (var e : byLoop.entrySet()) {
             EventLoop loop = e.getKey();
             List<BenchConnection> list = e.getValue();
             if (o.rate > 0) {
+                // Tokens every 1/rate seconds, but no more often than every millisecond and no less
+                // often than every 10 ms: cheap at low rates, smooth at high ones.
+                long period = Math.max(1_000, Math.min(10_000, (long) (1_000_000 / o.rate)));
                 long[] last = {System.nanoTime()};
                 loop.scheduleAtFixedRate(() -> {
                     long now = System.nanoTime();
@@ -241,7 +244,7 @@ final class BenchRun {
                             c.tick(dt);
                         }
                     }
-                }, 1, 1, TimeUnit.MILLISECONDS);
+                }, period, period, TimeUnit.MICROSECONDS);
             }
             loop.scheduleAtFixedRate(() -> {
                 long now = System.nanoTime();
