@@ -257,6 +257,25 @@ class ClientToolsComparisonIT {
     }
 
     @Test
+    @DisplayName("Tern's extras: --format json, --color always, --summary per topic on exit, -d packet trace")
+    void ternExtras() throws Exception {
+        publishRetained("cmp/x/a", "one");
+        publishRetained("cmp/x/b", "two");
+        Result json = finish(startTern(List.of("sub", "-p", port, "-t", "cmp/x/#", "--format", "json", "-C", "2")));
+        assertThat(json.exit()).isZero();
+        assertThat(json.out().lines()).hasSize(2).allMatch(l -> l.startsWith("{\"tst\":") && l.endsWith("}"));
+        assertThat(json.out()).contains("\"topic\":\"cmp/x/a\"", "\"payload\":\"one\"");
+        Result colour = finish(startTern(List.of("sub", "-p", port, "-t", "cmp/x/a", "-v", "--color", "always", "-C", "1")));
+        assertThat(colour.out()).isEqualTo("\u001b[36mcmp/x/a\u001b[0m one\n");
+        Result summary = finish(startTern(List.of("sub", "-p", port, "-t", "cmp/x/#", "--summary", "-C", "2", "-d")));
+        assertThat(summary.out()).isEqualTo("one\ntwo\n");
+        assertThat(summary.err()).contains("sending CONNECT", "received CONNACK (0)", "sending SUBSCRIBE");
+        assertThat(summary.err().lines().filter(l -> l.startsWith("cmp/x/")))
+                .containsExactly(String.format("%-7s %10d %12d", "cmp/x/a", 1, 3),
+                        String.format("%-7s %10d %12d", "cmp/x/b", 1, 3));
+    }
+
+    @Test
     @DisplayName("rr: request with a Response Topic, the answer printed, like mosquitto_rr (MQTT 5)")
     void requestResponse() throws Exception {
         // A responder that answers every request on cmp/rr/req on the request's response topic.

@@ -7,7 +7,6 @@ import dev.tern.codec.MqttProperties;
 import dev.tern.codec.MqttVersion;
 import dev.tern.codec.QoS;
 import dev.tern.codec.ReasonCodes;
-import dev.tern.codec.Topics;
 import dev.tern.codec.UserProperty;
 import dev.tern.codec.packet.Auth;
 import dev.tern.codec.packet.ConnAck;
@@ -23,12 +22,10 @@ import dev.tern.codec.packet.PubRel;
 import dev.tern.codec.packet.Publish;
 import dev.tern.codec.packet.SubAck;
 import dev.tern.codec.packet.Subscribe;
-import dev.tern.codec.packet.TopicSubscription;
 import dev.tern.codec.packet.UnsubAck;
 import dev.tern.codec.packet.Unsubscribe;
 import dev.tern.codec.packet.Will;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -38,12 +35,8 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.net.ConnectException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -54,9 +47,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The protocol state machine of one client: connection life cycle, the outbound QoS flows with their
- * packet ids and in-flight window, the inbound QoS flows, subscriptions and their handlers,
- * keep-alive, reconnection. Everything here runs on the client's event loop; {@link TernClient}
+ * The protocol state machine of one client: the connection life cycle (connect, CONNACK, AUTH,
+ * disconnect, reconnection with backoff), the routing of inbound packets, dispatch to handlers, and
+ * SUBSCRIBE/UNSUBSCRIBE requests. It owns the parts with one job each: {@link OutboundFlows},
+ * {@link InboundFlows}, {@link Subscriptions}, {@link TopicAliases}, {@link KeepAlive} and
+ * {@link PacketIds}. Everything here runs on the client's event loop; {@link TernClient}
  * hands calls over with {@code loop.execute}.
  */
 // event loop only
@@ -90,28 +85,17 @@ final class ClientSession implements Connector.Events {
     private String clientId;
 
     // Server limits of the current connection (MQTT 5.0 CONNACK properties; 3.x: the defaults).
-    private int serverReceiveMaximum = 65_535;
-    private int serverMaximumQos = 2;
-    private boolean serverRetainAvailable = true;
-    private long serverMaximumPacketSize = MqttPacketDecoder.MAX_PACKET_SIZE;
-    private boolean wildcardAvailable = true;
-    private boolean subscriptionIdsAvailable = true;
-    private boolean sharedAvailable = true;
     private int keepAliveSeconds;
 
     // Outbound flows.
     private final PacketIds ids = new PacketIds();
-    private final ArrayDeque<OutboundEntry> queue = new ArrayDeque<>();
-    private final LinkedHashMap<Integer, OutboundEntry> inflight = new LinkedHashMap<>();
-    private long nextSequence = 1;
-    private int nextSubscriptionId = 1;
+    private final OutboundFlows outbound;
     private final TopicAliases aliases = new TopicAliases();
     private final InboundFlows inbound;
 
     // Subscriptions.
     private final Subscriptions subscriptions = new Subscriptions();
-    private final ArrayDeque<PendingRequest> waitingRequests = new ArrayDeque<>();
-    private final Map<Integer, PendingRequest> sentRequests = new LinkedHashMap<>();
+    private final Requests requests;
 
     private final KeepAlive keepAlive;
 
@@ -141,30 +125,8 @@ final class ClientSession implements Connector.Events {
         });
         this.clientId = config.clientId.isEmpty() && version == MqttVersion.MQTT_3_1
                 ? "tern-" + UUID.randomUUID().toString().substring(0, 8) : config.clientId;
-        if (store != null) {
-            restore(store);
-        }
-    }
-
-    /** Loads messages and inbound QoS 2 ids that a previous process left in the store. */
-    private void restore(SessionStore s) {
-        for (StoredPublish p : s.outbound()) {
-            OutboundEntry e = new OutboundEntry(p.sequence(), p.message(), null);
-            nextSequence = Math.max(nextSequence, p.sequence() + 1);
-            if (p.packetId() != 0) {
-                e.packetId = p.packetId();
-                e.released = p.released();
-                e.sent = true;
-                ids.reserve(p.packetId());
-                inflight.put(p.packetId(), e);
-            } else {
-                queue.add(e);
-            }
-        }
-        if (!inflight.isEmpty() || !queue.isEmpty()) {
-            LOG.debug("Restored {} in-flight and {} queued messages from the session store", inflight.size(),
-                    queue.size());
-        }
+        this.outbound = new OutboundFlows(config, store, ids, aliases, this::writePacket);
+        this.requests = new Requests(version, ids, subscriptions, this::writePacket);
     }
 
     State state() {
@@ -180,11 +142,11 @@ final class ClientSession implements Connector.Events {
     }
 
     int inflightCount() {
-        return inflight.size();
+        return outbound.inflightCount();
     }
 
     int queuedCount() {
-        return queue.size();
+        return outbound.queuedCount();
     }
 
     // ---------------------------------------------------------------- connect / disconnect
@@ -311,14 +273,8 @@ final class ClientSession implements Connector.Events {
 
     /** After giving up: queued work cannot be done any more. */
     private void failOffline(MqttClientException error) {
-        for (OutboundEntry e : queue) {
-            e.fail(error);
-        }
-        queue.clear();
-        for (PendingRequest r : waitingRequests) {
-            r.fail(error);
-        }
-        waitingRequests.clear();
+        outbound.failQueued(error);
+        requests.failWaiting(error);
     }
 
     @Override
@@ -340,26 +296,7 @@ final class ClientSession implements Connector.Events {
 
     /** A clean start: the client discards its session state too [MQTT-3.1.2-6]; queued messages stay. */
     private void discardSessionState() {
-        List<OutboundEntry> flows = new ArrayList<>(inflight.values());
-        inflight.clear();
-        for (OutboundEntry e : flows) {
-            ids.release(e.packetId);
-            e.packetId = 0;
-            if (e.released) {
-                // PUBREC arrived, so the server had the message: complete it rather than publish it again.
-                complete(e, 0, MqttProperties.EMPTY);
-            }
-        }
-        for (int i = flows.size() - 1; i >= 0; i--) {
-            OutboundEntry e = flows.get(i);
-            if (!e.released) {
-                e.sent = false;
-                queue.addFirst(e);
-                if (store != null) {
-                    store.update(e.sequence, 0, false);
-                }
-            }
-        }
+        outbound.sessionLost();
         inbound.discard();
     }
 
@@ -419,26 +356,10 @@ final class ClientSession implements Connector.Events {
         if (connectFuture != null && !connectFuture.isDone()) {
             connectFuture.completeExceptionally(error);
         }
-        if (!sessionOutlivesConnection()) {
-            for (OutboundEntry e : inflight.values()) {
-                e.fail(error);
-                ids.release(e.packetId);
-            }
-            inflight.clear();
-            if (store != null) {
-                store.clear();
-            }
-        } else {
-            // The flows stay in the session and are resumed by the next connect; their callers stop waiting.
-            for (OutboundEntry e : inflight.values()) {
-                e.fail(error);
-            }
-        }
-        for (PendingRequest r : sentRequests.values()) {
-            r.fail(error);
-            ids.release(r.packetId);
-        }
-        sentRequests.clear();
+        // Without a session that outlives the connection the flows end; otherwise they stay and are
+        // resumed by the next connect, but their callers stop waiting.
+        outbound.failInflight(error, !sessionOutlivesConnection());
+        requests.failSent(error);
         Channel ch = channel;
         if (ch == null) {
             if (state != State.CLOSED) {
@@ -455,7 +376,7 @@ final class ClientSession implements Connector.Events {
                 ByteBuf probe = MqttPacketEncoder.encode(d, version, ch.alloc());
                 int size = probe.readableBytes();
                 probe.release();
-                if (size > serverMaximumPacketSize) {
+                if (size > outbound.serverMaximumPacketSize()) {
                     // Leave out Reason String and User Properties rather than exceed the server's
                     // Maximum Packet Size [MQTT-3.14.2-3, MQTT-3.14.2-4].
                     d = new Disconnect(reasonCode, properties.toBuilder().reasonString(null).clearUserProperties().build());
@@ -495,17 +416,7 @@ final class ClientSession implements Connector.Events {
         inbound.connectionLost();
         Throwable reason = closeReason != null ? closeReason : cause;
         closeReason = null;
-        for (PendingRequest r : sentRequests.values()) {
-            ids.release(r.packetId);
-            r.packetId = 0;
-        }
-        List<PendingRequest> resend = new ArrayList<>(sentRequests.values());
-        sentRequests.clear();
-        for (int i = resend.size() - 1; i >= 0; i--) {
-            if (!resend.get(i).internal) {
-                waitingRequests.addFirst(resend.get(i));
-            }
-        }
+        requests.connectionLost();
         if (reauthFuture != null) {
             reauthFuture.completeExceptionally(new MqttClientException("connection lost during re-authentication"));
             reauthFuture = null;
@@ -541,9 +452,7 @@ final class ClientSession implements Connector.Events {
         } else {
             state = State.DISCONNECTED;
             failOffline(error);
-            for (OutboundEntry e : inflight.values()) {
-                e.fail(error);
-            }
+            outbound.failInflight(error, false);
         }
     }
 
@@ -594,12 +503,24 @@ final class ClientSession implements Connector.Events {
         switch (packet) {
             case ConnAck c -> onConnAck(ch, c);
             case Publish p -> onPublish(ch, p);
-            case PubAck a -> onPubAck(a);
-            case PubRec r -> onPubRec(ch, r);
+            case PubAck a -> {
+                if (outbound.onPubAck(a)) {
+                    pumpIfConnected();
+                }
+            }
+            case PubRec r -> {
+                if (outbound.onPubRec(ch, r)) {
+                    pumpIfConnected();
+                }
+            }
             case PubRel r -> onPubRel(ch, r);
-            case PubComp c -> onPubComp(c);
-            case SubAck s -> onSubAck(s);
-            case UnsubAck u -> onUnsubAck(u);
+            case PubComp c -> {
+                if (outbound.onPubComp(c)) {
+                    pumpIfConnected();
+                }
+            }
+            case SubAck s -> requests.onSubAck(s);
+            case UnsubAck u -> requests.onUnsubAck(u);
             case PingResp p -> keepAlive.pong();
             case Disconnect d -> onDisconnect(ch, d);
             case Auth a -> onAuth(ch, a);
@@ -658,15 +579,13 @@ final class ClientSession implements Connector.Events {
                 discardSessionState(); // the server lost the session: start over on our side too
             }
             if (config.resubscribe && !subscriptions.isEmpty()) {
-                resubscribe(ch);
+                requests.resubscribe(ch);
             }
         } else {
-            resendInflight(ch);
+            outbound.resend(ch);
         }
-        while (!waitingRequests.isEmpty()) {
-            sendRequest(ch, waitingRequests.poll());
-        }
-        pump(ch);
+        requests.sendWaiting(ch);
+        outbound.pump(ch);
         ch.flush();
         keepAlive.start(keepAliveSeconds, config.pingTimeout != null ? config.pingTimeout.toNanos()
                 : TimeUnit.SECONDS.toNanos(Math.max(1, keepAliveSeconds)));
@@ -682,36 +601,11 @@ final class ClientSession implements Connector.Events {
     }
 
     private void applyServerLimits(MqttProperties p) {
-        serverReceiveMaximum = p.receiveMaximum() != null ? p.receiveMaximum() : 65_535;
-        serverMaximumQos = p.maximumQos() != null ? p.maximumQos() : 2;
-        serverRetainAvailable = p.retainAvailable() == null || p.retainAvailable() == 1;
-        serverMaximumPacketSize = p.maximumPacketSize() != null ? p.maximumPacketSize()
-                : MqttPacketDecoder.MAX_PACKET_SIZE;
+        outbound.serverLimits(p);
         aliases.reset(config.topicAliases && p.topicAliasMaximum() != null ? p.topicAliasMaximum() : 0);
-        wildcardAvailable = p.wildcardSubscriptionAvailable() == null || p.wildcardSubscriptionAvailable() == 1;
-        subscriptionIdsAvailable = p.subscriptionIdentifierAvailable() == null
-                || p.subscriptionIdentifierAvailable() == 1;
-        sharedAvailable = p.sharedSubscriptionAvailable() == null || p.sharedSubscriptionAvailable() == 1;
+        requests.serverLimits(p);
         // The server's keep-alive replaces the client's [MQTT-3.2.2-21 (5.0)].
         keepAliveSeconds = p.serverKeepAlive() != null ? p.serverKeepAlive() : config.keepAliveSeconds;
-    }
-
-    /** Session resumed: re-send unacknowledged PUBLISH with DUP and pending PUBREL, in order [MQTT-4.4.0-1]. */
-    private void resendInflight(Channel ch) {
-        for (OutboundEntry e : inflight.values()) {
-            if (e.released) {
-                writePacket(ch, new PubRel(e.packetId));
-            } else {
-                writePublish(ch, e, true);
-            }
-        }
-    }
-
-    private void resubscribe(Channel ch) {
-        // One SUBSCRIBE per distinct property set (subscription identifiers, user properties).
-        for (var g : subscriptions.groups().entrySet()) {
-            sendRequest(ch, PendingRequest.subscribe(g.getValue(), g.getKey(), null, null, true));
-        }
     }
 
     private void onDisconnect(Channel ch, Disconnect d) {
@@ -783,220 +677,29 @@ final class ClientSession implements Connector.Events {
     // ---------------------------------------------------------------- outbound publish
 
     CompletableFuture<PublishResult> publish(Message m) {
-        CompletableFuture<PublishResult> f = new CompletableFuture<>();
         if (state == State.CLOSED) {
-            f.completeExceptionally(new MqttClientException("the client is closed"));
-            return f;
+            return CompletableFuture.failedFuture(new MqttClientException("the client is closed"));
         }
         if (state != State.CONNECTED && config.reconnect == null && state != State.CONNECTING) {
-            f.completeExceptionally(new MqttClientException("not connected"));
-            return f;
+            return CompletableFuture.failedFuture(new MqttClientException("not connected"));
         }
-        if (queue.size() >= config.maxQueuedMessages) {
-            if (config.overflowPolicy == OverflowPolicy.FAIL_NEW || queue.isEmpty()) {
-                f.completeExceptionally(new MqttClientException("message queue full (" + config.maxQueuedMessages
-                        + " messages)", ReasonCodes.QUOTA_EXCEEDED));
-                return f;
-            }
-            OutboundEntry dropped = queue.poll();
-            dropped.fail(new MqttClientException("dropped: the message queue was full", ReasonCodes.QUOTA_EXCEEDED));
-            if (store != null && dropped.message.qos() != QoS.AT_MOST_ONCE) {
-                store.remove(dropped.sequence);
-            }
-        }
-        OutboundEntry e = new OutboundEntry(nextSequence++, m, f);
-        if (store != null && m.qos() != QoS.AT_MOST_ONCE) {
-            store.add(new StoredPublish(e.sequence, m, 0, false));
-        }
-        queue.add(e);
-        Channel ch = channel;
-        if (state == State.CONNECTED && ch != null) {
-            pump(ch);
-            ch.flush();
-        }
+        CompletableFuture<PublishResult> f = outbound.accept(m);
+        pumpIfConnected();
         return f;
     }
 
-    private int window() {
-        return Math.min(config.maxInflight, serverReceiveMaximum);
-    }
-
-    /** Moves queued messages into flight while the window has room and the channel is writable. */
-    private void pump(Channel ch) {
-        while (!queue.isEmpty() && ch.isWritable()) {
-            OutboundEntry e = queue.peek();
-            QoS qos = e.message.qos();
-            String problem = checkAgainstServer(e.message);
-            if (problem != null) {
-                queue.poll();
-                if (store != null && qos != QoS.AT_MOST_ONCE) {
-                    store.remove(e.sequence);
-                }
-                e.fail(new MqttClientException(problem, -1));
-                continue;
-            }
-            if (qos == QoS.AT_MOST_ONCE) {
-                queue.poll();
-                CompletableFuture<PublishResult> f = e.future;
-                writePublish(ch, e, false).addListener(w -> {
-                    if (f != null) {
-                        if (w.isSuccess()) {
-                            f.complete(new PublishResult(e.message, 0, MqttProperties.EMPTY));
-                        } else {
-                            f.completeExceptionally(new MqttClientException("write failed: " + w.cause(), -1,
-                                    w.cause()));
-                        }
-                    }
-                });
-                continue;
-            }
-            if (inflight.size() >= window()) {
-                return; // the server's Receive Maximum (or ours) is reached [MQTT-4.9.0-2]
-            }
-            int id = ids.allocate();
-            if (id == 0) {
-                return;
-            }
-            queue.poll();
-            e.packetId = id;
-            inflight.put(id, e);
-            if (store != null) {
-                store.update(e.sequence, id, false);
-            }
-            writePublish(ch, e, e.sent);
-        }
-    }
-
-    /** Why the current server cannot take this message, or null. */
-    private @Nullable String checkAgainstServer(Message m) {
-        if (m.qos().value() > serverMaximumQos) {
-            return "the server supports QoS " + serverMaximumQos + " at most [MQTT-3.2.2-11]";
-        }
-        if (m.retain() && !serverRetainAvailable) {
-            return "the server does not support retained messages [MQTT-3.2.2-14]";
-        }
-        return null;
-    }
-
-    private ChannelFuture writePublish(Channel ch, OutboundEntry e, boolean dup) {
-        Message m = e.message;
-        String topic = m.topic();
-        MqttProperties props = version.isV5() ? m.properties() : MqttProperties.EMPTY;
-        int[] alias = version.isV5() ? aliases.forTopic(topic) : null;
-        if (alias != null) {
-            props = props.toBuilder().topicAlias(alias[0]).build();
-            if (alias[1] == 1) {
-                topic = "";
-            }
-        }
-        ByteBuf payload = Unpooled.wrappedBuffer(m.payloadUnsafe());
-        Publish p = new Publish(topic, m.qos(), m.retain(), dup, e.packetId, props, payload);
-        int size = MqttPacketEncoder.publishSize(p, version);
-        if (size > serverMaximumPacketSize) {
-            payload.release();
-            // Too large for the server [MQTT-3.1.2-24 (5.0)]: the message is not sent and its flow ends.
-            if (e.packetId != 0) {
-                inflight.remove(e.packetId);
-                ids.release(e.packetId);
-            }
-            if (store != null && m.qos() != QoS.AT_MOST_ONCE) {
-                store.remove(e.sequence);
-            }
-            e.fail(new MqttClientException("the message (" + size + " bytes) exceeds the server's Maximum Packet Size "
-                    + serverMaximumPacketSize, ReasonCodes.PACKET_TOO_LARGE));
-            return ch.newSucceededFuture();
-        }
-        e.sent = true;
-        try {
-            return writePacket(ch, p);
-        } finally {
-            payload.release();
-        }
-    }
-
-    private void onPubAck(PubAck a) {
-        OutboundEntry e = inflight.get(a.packetId());
-        if (e == null || e.message.qos() != QoS.AT_LEAST_ONCE) {
-            LOG.debug("PUBACK for unknown packet id {}", a.packetId());
-            return;
-        }
-        endFlow(e);
-        complete(e, a.reasonCode(), a.properties());
-    }
-
-    private void onPubRec(Channel ch, PubRec r) {
-        OutboundEntry e = inflight.get(r.packetId());
-        if (e == null || e.message.qos() != QoS.EXACTLY_ONCE) {
-            if (version.isV5()) {
-                writePacket(ch, new PubRel(r.packetId(), ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND, MqttProperties.EMPTY));
-                ch.flush();
-            }
-            return;
-        }
-        if (ReasonCodes.isError(r.reasonCode())) {
-            // A failed PUBREC ends the flow; the message must not be re-sent (MQTT 5.0 section 4.3.3).
-            endFlow(e);
-            complete(e, r.reasonCode(), r.properties());
-            return;
-        }
-        if (!e.released) {
-            e.released = true;
-            if (store != null) {
-                store.update(e.sequence, e.packetId, true);
-            }
-        }
-        writePacket(ch, new PubRel(r.packetId()));
-        ch.flush();
-    }
-
-    private void onPubComp(PubComp c) {
-        OutboundEntry e = inflight.get(c.packetId());
-        if (e == null || !e.released) {
-            LOG.debug("PUBCOMP for unknown packet id {}", c.packetId());
-            return;
-        }
-        endFlow(e);
-        if (ReasonCodes.isError(c.reasonCode())) {
-            // The server accepted the message with its PUBREC; an error here concerns only the PUBREL,
-            // e.g. 0x92 when a PUBREL re-sent after a reconnection had already been processed.
-            LOG.debug("PUBCOMP {} for packet id {}", ReasonText.reason(c.reasonCode()), c.packetId());
-            complete(e, 0, c.properties());
-        } else {
-            complete(e, c.reasonCode(), c.properties());
-        }
-    }
-
-    private void endFlow(OutboundEntry e) {
-        inflight.remove(e.packetId);
-        ids.release(e.packetId);
-        if (store != null) {
-            store.remove(e.sequence);
-        }
+    private void pumpIfConnected() {
         Channel ch = channel;
-        if (ch != null && state == State.CONNECTED) {
-            pump(ch);
+        if (state == State.CONNECTED && ch != null) {
+            outbound.pump(ch);
             ch.flush();
-        }
-    }
-
-    private void complete(OutboundEntry e, int reasonCode, MqttProperties properties) {
-        if (e.future == null) {
-            return;
-        }
-        if (ReasonCodes.isError(reasonCode)) {
-            String text = properties.reasonString();
-            e.future.completeExceptionally(new MqttClientException("the server refused the message: "
-                    + ReasonText.reason(reasonCode) + (text == null ? "" : " (" + text + ")"), reasonCode));
-        } else {
-            e.future.complete(new PublishResult(e.message, reasonCode, properties));
         }
     }
 
     @Override
     public void writabilityChanged(Channel ch) {
-        if (ch == channel && state == State.CONNECTED && ch.isWritable()) {
-            pump(ch);
-            ch.flush();
+        if (ch == channel && ch.isWritable()) {
+            pumpIfConnected();
         }
     }
 
@@ -1156,44 +859,14 @@ final class ClientSession implements Connector.Events {
     CompletableFuture<SubscribeResult> subscribe(List<Subscription> subs, MqttProperties properties,
                                                  @Nullable MessageHandler handler) {
         CompletableFuture<SubscribeResult> f = new CompletableFuture<>();
-        String problem = checkSubscribe(subs, properties);
+        String problem = requests.check(subs, properties, state == State.CONNECTED);
         if (problem != null) {
             f.completeExceptionally(new MqttClientException(problem));
             return f;
         }
-        MqttProperties props = properties;
-        if (version.isV5() && properties.subscriptionIdentifiers().isEmpty()
-                && (state != State.CONNECTED || subscriptionIdsAvailable)) {
-            // A Subscription Identifier of our own lets messages be routed to exactly the handlers of
-            // the subscriptions they are for, even when filters overlap.
-            props = properties.toBuilder().addSubscriptionIdentifier(nextSubscriptionId).build();
-            nextSubscriptionId = nextSubscriptionId == 268_435_455 ? 1 : nextSubscriptionId + 1;
-        }
+        MqttProperties props = requests.withOwnIdentifier(properties, state == State.CONNECTED);
         request(PendingRequest.subscribe(subs, props, handler, f, false), f);
         return f;
-    }
-
-    private @Nullable String checkSubscribe(List<Subscription> subs, MqttProperties properties) {
-        if (subs.isEmpty()) {
-            return "SUBSCRIBE needs at least one topic filter [MQTT-3.8.3-3]";
-        }
-        if (state == State.CLOSED) {
-            return "the client is closed";
-        }
-        if (state == State.CONNECTED) {
-            for (Subscription s : subs) {
-                if (!wildcardAvailable && Topics.isWildcardFilter(s.matchFilter())) {
-                    return "the server does not support wildcard subscriptions";
-                }
-                if (!sharedAvailable && Subscription.isShared(s.filter())) {
-                    return "the server does not support shared subscriptions";
-                }
-            }
-            if (!subscriptionIdsAvailable && !properties.subscriptionIdentifiers().isEmpty()) {
-                return "the server does not support subscription identifiers";
-            }
-        }
-        return null;
     }
 
     CompletableFuture<UnsubscribeResult> unsubscribe(List<String> filters, MqttProperties properties) {
@@ -1226,78 +899,12 @@ final class ClientSession implements Connector.Events {
         }
         Channel ch = channel;
         if (state == State.CONNECTED && ch != null) {
-            sendRequest(ch, r);
+            requests.send(ch, r);
             ch.flush();
         } else if (config.reconnect != null || state == State.CONNECTING) {
-            waitingRequests.add(r);
+            requests.waitForConnection(r);
         } else {
             r.fail(new MqttClientException("not connected"));
-        }
-    }
-
-    private void sendRequest(Channel ch, PendingRequest r) {
-        int id = ids.allocate();
-        if (id == 0) {
-            r.fail(new MqttClientException("all 65535 packet identifiers are in use"));
-            return;
-        }
-        r.packetId = id;
-        sentRequests.put(id, r);
-        if (r.isSubscribe()) {
-            List<TopicSubscription> ts = new ArrayList<>(r.subscriptions.size());
-            for (Subscription s : r.subscriptions) {
-                ts.add(new TopicSubscription(s.filter(), s.qos(), s.noLocal(), s.retainAsPublished(),
-                        s.retainHandling().value()));
-            }
-            MqttProperties props = !version.isV5() ? MqttProperties.EMPTY
-                    : subscriptionIdsAvailable ? r.properties
-                    : r.properties.toBuilder().clearSubscriptionIdentifiers().build();
-            writePacket(ch, new Subscribe(id, ts, props));
-        } else {
-            writePacket(ch, new Unsubscribe(id, r.unsubscribe, version.isV5() ? r.properties : MqttProperties.EMPTY));
-        }
-    }
-
-    private void onSubAck(SubAck s) {
-        PendingRequest r = sentRequests.remove(s.packetId());
-        if (r == null || !r.isSubscribe()) {
-            LOG.debug("SUBACK for unknown packet id {}", s.packetId());
-            return;
-        }
-        ids.release(s.packetId());
-        List<Integer> codes = s.reasonCodes();
-        for (int i = 0; i < r.subscriptions.size(); i++) {
-            int code = i < codes.size() ? codes.get(i) : ReasonCodes.UNSPECIFIED_ERROR;
-            if (code >= 0x80) {
-                if (!r.internal) {
-                    subscriptions.refused(r.subscriptions.get(i));
-                }
-                if (r.internal) {
-                    LOG.warn("Re-subscribing to {} failed: {}", r.subscriptions.get(i).filter(),
-                            ReasonText.reason(code));
-                }
-            }
-        }
-        if (codes.size() != r.subscriptions.size()) {
-            LOG.warn("SUBACK has {} codes for {} filters", codes.size(), r.subscriptions.size());
-        }
-        if (r.subscribed != null) {
-            r.subscribed.complete(new SubscribeResult(r.subscriptions, codes, s.properties()));
-        }
-    }
-
-    private void onUnsubAck(UnsubAck u) {
-        PendingRequest r = sentRequests.remove(u.packetId());
-        if (r == null || r.isSubscribe()) {
-            LOG.debug("UNSUBACK for unknown packet id {}", u.packetId());
-            return;
-        }
-        ids.release(u.packetId());
-        for (String f : r.unsubscribe) {
-            subscriptions.remove(f);
-        }
-        if (r.unsubscribed != null) {
-            r.unsubscribed.complete(new UnsubscribeResult(r.unsubscribe, u.reasonCodes(), u.properties()));
         }
     }
 
