@@ -315,6 +315,30 @@ class ClientWireRulesTest {
     }
 
     @Test
+    @DisplayName("[MQTT-3.1.2-4 (5.0)] [MQTT-3.1.2-6] a session that ends with the connection: Clean Start 1 again, in-flight messages published anew (DUP 0)")
+    void cleanStartDiscardsSession() throws Exception {
+        try (ScriptedServer s = new ScriptedServer(MqttVersion.MQTT_5);
+             TernClient c = client(s, MqttVersion.MQTT_5)
+                     .automaticReconnect(new ReconnectPolicy(Duration.ofMillis(20), Duration.ofMillis(20), 1, 0, 0))
+                     .build()) {
+            handshake(s, c, ok());
+            CompletableFuture<PublishResult> f = c.publish(Message.of("cs", "again", 1, false));
+            Publish first = s.expect(Publish.class);
+            first.release();
+            s.dropConnection();
+            s.accept();
+            Connect again = s.expect(Connect.class);
+            assertThat(again.cleanStart()).isTrue();
+            s.send(ok());
+            Publish anew = s.expect(Publish.class);
+            assertThat(anew.dup()).isFalse();
+            anew.release();
+            s.send(new PubAck(anew.packetId()));
+            f.get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     @DisplayName("UNSUBACK of 3.1.1 has no reason codes; results come back per request")
     void unsubAck311() throws Exception {
         try (ScriptedServer s = new ScriptedServer(MqttVersion.MQTT_3_1_1);
