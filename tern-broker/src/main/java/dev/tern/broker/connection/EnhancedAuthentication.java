@@ -130,7 +130,7 @@ final class EnhancedAuthentication {
                             authenticatedUser, method.name());
                 } else {
                     successData = ok.serverData();
-                    connection.acceptConnect();
+                    connection.acceptAuthenticated(ok.authenticatedUser());
                 }
             }
             case AuthenticationStep.Failure f -> {

@@ -3,6 +3,7 @@ package dev.tern.broker.connection;
 import dev.tern.broker.config.BrokerConfig;
 import dev.tern.broker.routing.Message;
 import dev.tern.broker.routing.Router;
+import dev.tern.broker.security.AclAccess;
 import dev.tern.broker.session.Session;
 import dev.tern.broker.sys.BrokerMetrics;
 import dev.tern.codec.MqttProperties;
@@ -25,7 +26,8 @@ import org.jspecify.annotations.Nullable;
  * <p>For MQTT 5.0 it also resolves inbound Topic Aliases (up to the Topic Alias Maximum the broker
  * announced), enforces the broker's Receive Maximum for QoS 2 flows (DISCONNECT 0x93) and Maximum QoS
  * (0x9B), and answers with the reason code of {@link #verdict}: the one place that decides whether a
- * PUBLISH is accepted, so that an authorization check fits there too.
+ * PUBLISH is accepted ($SYS, size, payload format, the ACL). {@code max_publish_rate} and
+ * {@code memory_limit} apply before it.
  */
 final class InboundPublishHandler {
     /**
@@ -46,15 +48,18 @@ final class InboundPublishHandler {
     private final BrokerConfig config;
     private final Router router;
     private final BrokerMetrics metrics;
+    private final @Nullable PublishRateLimiter rateLimiter;
     private boolean dropLogged;
+    private boolean memoryLogged;
     /** Inbound Topic Alias mappings of this connection (MQTT-3.3.2-7), index = alias; created on first use. */
     private String @Nullable [] topicAliases;
 
-    InboundPublishHandler(MqttConnection connection, BrokerContext context) {
+    InboundPublishHandler(MqttConnection connection, BrokerContext context, int maxPublishRate) {
         this.connection = connection;
         this.config = context.config();
         this.router = context.router();
         this.metrics = context.metrics();
+        this.rateLimiter = maxPublishRate > 0 ? new PublishRateLimiter(maxPublishRate, System.nanoTime()) : null;
     }
 
     /** Handles a PUBLISH; takes over its payload reference. */
@@ -85,6 +90,10 @@ final class InboundPublishHandler {
             p.release();
             connection.protocolError("sent a retained message but retain_available is false [MQTT-3.2.2-14]",
                     ReasonCodes.RETAIN_NOT_SUPPORTED);
+            return;
+        }
+        limitRate();
+        if (connection.policy().memory().overLimit() && !refuseForMemory(p)) {
             return;
         }
         if (v5 && p.qos().value() == 2 && !session.hasInboundQos2(p.packetId())
@@ -193,6 +202,10 @@ final class InboundPublishHandler {
             return new Verdict(ReasonCodes.QUOTA_EXCEEDED,
                     "payload of " + size + " bytes exceeds message_size_limit " + limit);
         }
+        if (!connection.authorized(AclAccess.WRITE, topic)) {
+            // MQTT 3.1.1 has no way to say so: the message is acknowledged and dropped, as Mosquitto does.
+            return new Verdict(ReasonCodes.NOT_AUTHORIZED, "the ACL does not allow this client to publish there");
+        }
         if (config.mqtt5().validatePayloadFormat() && !isValidPayloadFormat(p.properties(), p.payload())) {
             return new Verdict(ReasonCodes.PAYLOAD_FORMAT_INVALID,
                     "Payload Format Indicator is 1 but the payload is not valid UTF-8");
@@ -204,6 +217,56 @@ final class InboundPublishHandler {
     static boolean isValidPayloadFormat(MqttProperties properties, ByteBuf payload) {
         Integer pfi = properties.payloadFormatIndicator();
         return pfi == null || pfi == 0 || Utf8.check(payload, payload.readerIndex(), payload.readableBytes()) == null;
+    }
+
+    /** max_publish_rate: past the rate, stop reading until the next token is due. */
+    private void limitRate() {
+        if (rateLimiter == null) {
+            return;
+        }
+        long pause = rateLimiter.acquire(System.nanoTime());
+        if (pause > 0) {
+            connection.holdForRate(pause);
+        }
+    }
+
+    /**
+     * memory_limit exceeded: MQTT 5.0 publishes are refused with Quota exceeded (0x97); MQTT 3.x has
+     * no such answer, so QoS 0 is dropped and QoS 1/2 publishers are disconnected without an
+     * acknowledgement, to send the message again once they reconnect.
+     *
+     * @return false: the packet was dealt with
+     */
+    private boolean refuseForMemory(Publish p) {
+        p.release();
+        metrics.recordPublishDropped();
+        if (!memoryLogged) {
+            memoryLogged = true;
+            ConnectionLog.LOG.warn("Refused PUBLISH from {} to '{}': the broker is above its memory_limit.",
+                    connection.clientId(), p.topic());
+        }
+        PacketWriter writer = connection.writer();
+        boolean v5 = writer.version().isV5();
+        switch (p.qos()) {
+            case AT_MOST_ONCE -> { }
+            case AT_LEAST_ONCE -> {
+                if (v5) {
+                    writer.write(new PubAck(p.packetId(), ReasonCodes.QUOTA_EXCEEDED, MqttProperties.EMPTY));
+                } else {
+                    connection.protocolError("published while the broker is above its memory_limit",
+                            ReasonCodes.QUOTA_EXCEEDED);
+                }
+            }
+            case EXACTLY_ONCE -> {
+                if (v5) {
+                    writer.write(new PubRec(p.packetId(), ReasonCodes.QUOTA_EXCEEDED, MqttProperties.EMPTY));
+                } else {
+                    connection.protocolError("published while the broker is above its memory_limit",
+                            ReasonCodes.QUOTA_EXCEEDED);
+                }
+            }
+        }
+        return false;
     }
 
     private int successCode(int subscribers) {

@@ -3,6 +3,8 @@ package dev.tern.broker.connection;
 import dev.tern.broker.auth.AuthenticationMethod;
 import dev.tern.broker.config.ListenerConfig;
 import dev.tern.broker.routing.Delivery;
+import dev.tern.broker.security.AclAccess;
+import dev.tern.broker.security.LoginResult;
 import dev.tern.broker.session.ConnectRequest;
 import dev.tern.broker.session.Session;
 import dev.tern.broker.session.SessionConnection;
@@ -42,15 +44,18 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The MQTT protocol state machine of one network connection: CONNECT first and only once (with an
- * MQTT 5.0 enhanced authentication exchange before CONNACK if the client asks for one), then the
- * packets of an established connection, then the will if the connection ends without a DISCONNECT
- * that discards it. Packet-specific work is delegated ({@link ConnectValidator},
- * {@link InboundPublishHandler}, {@link SubscriptionHandler}); session state lives in {@link Session}.
+/**
+ * The MQTT protocol state machine of one network connection: CONNECT first and only once (with a
+ * login at the listener's {@link ConnectionPolicy}, or an MQTT 5.0 enhanced authentication exchange
+ * before CONNACK if the client asks for one), then the packets of an established connection, then the
+ * will if the connection ends without a DISCONNECT that discards it. Packet-specific work is delegated
+ * ({@link ConnectValidator}, {@link InboundPublishHandler}, {@link SubscriptionHandler}); session
+ * state lives in {@link Session}; authentication and ACLs are the listener's {@link ConnectionPolicy}.
  * Event loop only.
  */
 public final class MqttConnection extends ChannelInboundHandlerAdapter implements SessionConnection {
-    private enum State { AWAIT_CONNECT, AUTHENTICATING, ATTACHING, CONNECTED, CLOSED }
+    /** AUTHENTICATING: a login at the policy is under way; AUTH_EXCHANGE: an MQTT 5.0 AUTH exchange is. */
+    private enum State { AWAIT_CONNECT, AUTHENTICATING, AUTH_EXCHANGE, ATTACHING, CONNECTED, CLOSED }
 
     /** Fired down every client pipeline when the broker stops: MQTT 5.0 clients get DISCONNECT 0x8B. */
     public static final Object SHUTDOWN = new Object() {
@@ -62,6 +67,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     private final BrokerContext context;
     private final ListenerConfig listener;
+    private final ConnectionPolicy policy;
+    private final ReadGate reading = new ReadGate();
     private final ConnectValidator validator;
     private final InboundPublishHandler publishes;
     private final SubscriptionHandler subscriptions;
@@ -79,16 +86,19 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** MQTT 5.0 enhanced authentication, if the client asked for it in CONNECT. */
     private @Nullable EnhancedAuthentication auth;
     private @Nullable ScheduledFuture<?> connectTimeout;
+    private final ClientAuthorization authorization;
     private final ArrayDeque<Object> pendingWhileAttaching = new ArrayDeque<>();
     private String closeReason = "closed its connection";
     /** DISCONNECT or a protocol violation ended the connection: packets still in the read batch are dropped. */
     private boolean closing;
 
-    public MqttConnection(BrokerContext context, ListenerConfig listener) {
+    public MqttConnection(BrokerContext context, ListenerConfig listener, ConnectionPolicy policy) {
         this.context = context;
         this.listener = listener;
+        this.policy = policy;
+        this.authorization = new ClientAuthorization(policy);
         this.validator = new ConnectValidator(context.config());
-        this.publishes = new InboundPublishHandler(this, context);
+        this.publishes = new InboundPublishHandler(this, context, policy.maxPublishRate());
         this.subscriptions = new SubscriptionHandler(this, context);
     }
 
@@ -96,6 +106,45 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     String clientId() {
         return clientId;
+    }
+
+    ConnectionPolicy policy() {
+        return policy;
+    }
+
+    /** The ACL's answer for this client. */
+    boolean authorized(AclAccess access, String topic) {
+        return authorization.authorized(access, topic);
+    }
+
+    /** True while max_publish_rate holds back packets already read. */
+    private boolean rateHeld;
+
+    /**
+     * max_publish_rate: holds every further packet (those already read too) and stops reading for
+     * {@code nanos}, then goes on with the held packets.
+     */
+    void holdForRate(long nanos) {
+        rateHeld = true;
+        pauseReading(ReadGate.Reason.RATE_LIMITED, true);
+        eventLoop().schedule(() -> {
+            rateHeld = false;
+            Object msg;
+            while (state == State.CONNECTED && !rateHeld && (msg = pendingWhileAttaching.poll()) != null) {
+                dispatch(msg);
+            }
+            writer.flush();
+            if (!rateHeld) {
+                pauseReading(ReadGate.Reason.RATE_LIMITED, false);
+            }
+        }, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Pauses or resumes reading from the socket for one reason; reading goes on when no reason holds. */
+    void pauseReading(ReadGate.Reason reason, boolean paused) {
+        if (reading.set(reason, paused)) {
+            ctx().channel().config().setAutoRead(reading.open());
+        }
     }
 
     PacketWriter writer() {
@@ -129,7 +178,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         long timeoutMillis = context.config().connectTimeout().toMillis();
         connectTimeout = ctx.executor().schedule(() -> {
-            if (state == State.AWAIT_CONNECT || state == State.AUTHENTICATING) {
+            if (state == State.AWAIT_CONNECT || state == State.AUTHENTICATING || state == State.AUTH_EXCHANGE) {
                 ConnectionLog.LOG.info("Client {} did not complete CONNECT within {} ms, disconnecting.",
                         ConnectionLog.address(ctx.channel()), timeoutMillis);
                 state = State.CLOSED;
@@ -156,9 +205,15 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                     closeSilently("sent " + describe(msg) + " before CONNECT [MQTT-3.1.0-1]");
                 }
             }
-            case AUTHENTICATING -> onPacketWhileAuthenticating(msg);
-            case ATTACHING -> pendingWhileAttaching.add(msg);
-            case CONNECTED -> dispatch(msg);
+            case AUTH_EXCHANGE -> onPacketWhileAuthenticating(msg);
+            case AUTHENTICATING, ATTACHING -> pendingWhileAttaching.add(msg);
+            case CONNECTED -> {
+                if (rateHeld) {
+                    pendingWhileAttaching.add(msg); // max_publish_rate: the rest of this read batch waits
+                } else {
+                    dispatch(msg);
+                }
+            }
             case CLOSED -> ReferenceCountUtil.release(releasable(msg));
         }
     }
@@ -175,7 +230,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             // Back-pressure: a client that does not read its acknowledgements is not read either,
             // so its outbound buffer cannot grow without bound.
             boolean writable = ctx.channel().isWritable();
-            ctx.channel().config().setAutoRead(writable);
+            pauseReading(ReadGate.Reason.UNWRITABLE, !writable);
             if (writable && session != null) {
                 session.sendQueued();
             }
@@ -228,8 +283,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (previous == State.CONNECTED) {
             Session s = session;
             session = null;
-            Will w = will;
-            will = null;
+            Will w = takeWill();
             if (s != null) {
                 s.detach(this, w); // publishes the will now or after its Will Delay Interval
             }
@@ -253,28 +307,52 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             writer.clientLimits(max == null ? Long.MAX_VALUE : max,
                     !Integer.valueOf(0).equals(props.requestProblemInformation()));
         }
-        String methodName = v5 ? props.authenticationMethod() : null;
-        boolean allowAnonymous = context.config().allowAnonymous(listener);
-        ConnectValidator.Decision decision = validator.check(c, allowAnonymous, methodName != null);
+        ConnectValidator.Decision decision = validator.check(c);
         clientId = decision.clientId().isEmpty() ? ConnectionLog.address(ctx().channel()) : decision.clientId();
         if (!decision.accepted()) {
             refuseConnect(decision.reasonCode(), decision.logReason());
             return;
         }
         assignedClientId = decision.assigned() ? clientId : null;
-        if (methodName == null) {
-            acceptConnect();
+        String methodName = v5 ? props.authenticationMethod() : null;
+        if (methodName != null) {
+            AuthenticationMethod method = context.authMethods().get(methodName);
+            if (method == null) {
+                refuseConnect(ReasonCodes.BAD_AUTHENTICATION_METHOD,
+                        "authentication method '" + methodName + "' is not supported [MQTT-4.12.0-1]");
+                return;
+            }
+            // The method authenticates the client instead of the listener's login (MQTT 5.0 section 4.12).
+            state = State.AUTH_EXCHANGE;
+            auth = new EnhancedAuthentication(this, method, c.username());
+            auth.begin(props.authenticationData());
             return;
         }
-        AuthenticationMethod method = context.authMethods().get(methodName);
-        if (method == null) {
-            refuseConnect(ReasonCodes.BAD_AUTHENTICATION_METHOD,
-                    "authentication method '" + methodName + "' is not supported [MQTT-4.12.0-1]");
-            return;
-        }
+        // Authentication may take a while (a hashing thread, a plug-in's network call): stop reading
+        // and keep what arrives until it is done; connect_timeout still bounds the wait.
         state = State.AUTHENTICATING;
-        auth = new EnhancedAuthentication(this, method, c.username());
-        auth.begin(props.authenticationData());
+        pauseReading(ReadGate.Reason.CONNECTING, true);
+        EventLoop loop = ctx().channel().eventLoop();
+        authorization.login(c, clientId, ctx().channel()).whenComplete((result, error) -> loop.execute(() -> {
+            if (state == State.AUTHENTICATING) {
+                onLogin(c, result, error);
+            }
+        }));
+    }
+
+    private void onLogin(Connect c, @Nullable LoginResult result, @Nullable Throwable error) {
+        boolean v5 = c.version().isV5();
+        if (error != null || result == null) {
+            refuseConnect(v5 ? ReasonCodes.SERVER_BUSY : ReasonCodes.V3_SERVER_UNAVAILABLE,
+                    "authentication failed: " + (error != null ? error : "no result"));
+            return;
+        }
+        if (!result.accepted()) {
+            String user = result.username() == null ? "" : "user '" + result.username() + "': ";
+            refuseConnect(ClientAuthorization.refusalCode(result.outcome(), v5), user + result.logReason());
+            return;
+        }
+        acceptConnect(result);
     }
 
     /** CONNACK with a failure code, then close (MQTT-3.2.2-7); nothing after it is processed (MQTT-3.1.4-6). */
@@ -295,11 +373,28 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
     }
 
-    /** The CONNECT is accepted (and authenticated): attach the session; CONNACK follows from {@link #attached}. */
-    void acceptConnect() {
+    /** Enhanced authentication succeeded: the method established who the client is. */
+    void acceptAuthenticated(String user) {
+        acceptConnect(new LoginResult(LoginResult.Outcome.ACCEPTED, user,
+                "enhanced authentication with " + auth.methodName(), null));
+    }
+
+    /**
+     * The CONNECT is accepted and authenticated: check the will against the ACL, then attach the
+     * session; CONNACK follows from {@link #attached}.
+     */
+    private void acceptConnect(LoginResult result) {
         Connect c = connect;
+        boolean v5 = c.version().isV5();
+        authorization.accepted(result, clientId, ctx().channel());
+        Will w = c.will();
+        if (w != null && !authorized(AclAccess.WRITE, w.topic())) {
+            refuseConnect(v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_NOT_AUTHORIZED,
+                    "the ACL does not allow publishing the will to '" + w.topic() + "'");
+            return;
+        }
         cancelConnectTimeout();
-        will = c.will();
+        will = w;
         ConnectNegotiation n = ConnectNegotiation.of(c, context.config());
         negotiated = n;
         if (n.keepAlive() > 0) {
@@ -314,12 +409,26 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             ConnectionLog.LOG.info("New client connected from {} as {} (p{}, c{}, k{}{}).",
                     ConnectionLog.address(ctx().channel()), clientId, mosquittoProtocolNumber(c.version()),
                     c.cleanStart() ? 1 : 0, n.keepAlive(),
-                    c.username() == null ? "" : ", u'" + c.username() + "'");
+                    result.username() == null ? "" : ", u'" + result.username() + "'");
         }
         state = State.ATTACHING;
-        ctx().channel().config().setAutoRead(false);
+        pauseReading(ReadGate.Reason.CONNECTING, true);
         context.sessions().connect(new ConnectRequest(clientId, c.cleanStart(), n.requestedExpiry(), c.version()),
                 this);
+    }
+
+    /**
+     * After a reload of the password file: a client whose entry is gone or changed is disconnected
+     * (MQTT 5.0: DISCONNECT 0x98, administrative action), like Mosquitto does.
+     */
+    public void recheckAfterReload() {
+        if (state != State.CONNECTED || authorization.stillValid()) {
+            return;
+        }
+        ConnectionLog.LOG.info("Client {}: user '{}' was removed from the password file or got a new password, "
+                + "disconnecting.", clientId, authorization.username());
+        closeReason = "disconnected: credentials no longer valid";
+        closeWithReason(ReasonCodes.ADMINISTRATIVE_ACTION, "credentials no longer valid");
     }
 
     /** Before CONNACK of an enhanced authentication, only AUTH (and DISCONNECT) may come (MQTT-3.1.2-30). */
@@ -365,6 +474,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         state = State.CONNECTED;
         session = attachedSession;
+        attachedSession.readPermission(authorization.readPermission());
         if (writer.version().isV5()) {
             attachedSession.setInflightCapacity(negotiated.clientReceiveMaximum()); // MQTT-3.3.4-9
         }
@@ -372,7 +482,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         // MQTT 3.1 has no session present flag: its CONNACK byte 1 is reserved.
         boolean presentFlag = sessionPresent && writer.version() != MqttVersion.MQTT_3_1;
         writer.write(new ConnAck(presentFlag, ReasonCodes.SUCCESS, connAckProperties()));
-        ctx().channel().config().setAutoRead(true);
+        pauseReading(ReadGate.Reason.CONNECTING, false);
         Object msg;
         while (state == State.CONNECTED && (msg = pendingWhileAttaching.poll()) != null) {
             dispatch(msg);
@@ -393,8 +503,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         Will w = null;
         if (state == State.CONNECTED) {
             session = null;
-            w = will; // the session publishes it, or keeps it for its delay (MQTT-3.1.4-3)
-            will = null;
+            w = takeWill(); // the session publishes it, or keeps it for its delay (MQTT-3.1.4-3)
             context.metrics().clientDisconnected();
             ConnectionLog.LOG.info("Client {} closed: session taken over by a new connection.", clientId);
             if (writer.version().isV5()) {
@@ -498,7 +607,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         boolean v5Connect = state == State.AWAIT_CONNECT && e.connectVersion() == MqttVersion.MQTT_5;
-        if (state == State.AUTHENTICATING || v5Connect) {
+        if (state == State.AUTH_EXCHANGE || v5Connect) {
             // MQTT 5.0 section 4.13: a malformed 5.0 CONNECT may be answered with CONNACK 0x81 or 0x82 first.
             writer.version(MqttVersion.MQTT_5);
             refuseConnect(e.reasonCode(), e.message());
@@ -546,6 +655,21 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         ConnectionLog.LOG.warn("Client {} {}, disconnecting.", clientId, why);
         state = State.CLOSED;
         ctx().close();
+    }
+
+    /**
+     * The will to hand to the session when the connection ends, unless the ACL no longer allows it
+     * (it may have been reloaded since CONNECT checked the will topic).
+     */
+    private @Nullable Will takeWill() {
+        Will w = will;
+        will = null;
+        if (w != null && !authorized(AclAccess.WRITE, w.topic())) {
+            ConnectionLog.LOG.info("Will of client {} to '{}' not published: the ACL no longer allows it.", clientId,
+                    w.topic());
+            return null;
+        }
+        return w;
     }
 
     private static Object releasable(Object msg) {

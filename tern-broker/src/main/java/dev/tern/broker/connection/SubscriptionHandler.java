@@ -6,6 +6,7 @@ import dev.tern.broker.routing.Message;
 import dev.tern.broker.routing.Router;
 import dev.tern.broker.routing.SharedFilter;
 import dev.tern.broker.routing.Subscription;
+import dev.tern.broker.security.AclAccess;
 import dev.tern.broker.session.Session;
 import dev.tern.codec.MqttProperties;
 import dev.tern.codec.QoS;
@@ -78,6 +79,12 @@ final class SubscriptionHandler {
                         unavailableReason(unavailable));
                 continue;
             }
+            if (!connection.authorized(AclAccess.SUBSCRIBE, aclFilter(t.filter()))) {
+                SUBSCRIBE_LOG.info("{} denied subscription to {}: not allowed by the ACL", connection.clientId(),
+                        t.filter());
+                codes.add(v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_SUBACK_FAILURE);
+                continue;
+            }
             QoS qos = QoS.min(t.qos(), QoS.of(config.maxQos()));
             Subscription s = new Subscription(session, filter, qos, t.noLocal(), t.retainAsPublished(),
                     t.retainHandling(), subscriptionId);
@@ -137,8 +144,23 @@ final class SubscriptionHandler {
                 m.release(); // MQTT-3.8.3-3: No Local covers the client's own retained messages too
                 continue;
             }
-            session.deliverRetained(m, QoS.min(m.qos(), s.qos()), s.subscriptionIdentifier());
+            if (connection.authorized(AclAccess.READ, m.topic())) {
+                session.deliverRetained(m, QoS.min(m.qos(), s.qos()), s.subscriptionIdentifier());
+            } else {
+                m.release(); // the ACL does not let this client read that topic
+            }
         }
+    }
+
+    /** The filter an ACL judges: a shared subscription's ($share/GROUP/FILTER) topic filter. */
+    static String aclFilter(String filter) {
+        if (filter.startsWith("$share/")) {
+            int slash = filter.indexOf('/', 7);
+            if (slash > 0 && slash + 1 < filter.length()) {
+                return filter.substring(slash + 1);
+            }
+        }
+        return filter;
     }
 
     void onUnsubscribe(Unsubscribe unsubscribe, Session session) {

@@ -18,4 +18,12 @@ public interface Subscriber {
     default boolean isConnected() {
         return true;
     }
+
+    /**
+     * Whether this subscriber may receive a message on this topic (its ACL's read permission);
+     * asked for every matching message before {@link #deliver}. Any thread; must not block.
+     */
+    default boolean mayReceive(String topic) {
+        return true;
+    }
 }

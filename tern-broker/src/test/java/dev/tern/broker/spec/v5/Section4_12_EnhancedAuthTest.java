@@ -183,4 +183,27 @@ class Section4_12_EnhancedAuthTest extends V5SpecTestBase {
         c.raw().send(dev.tern.broker.spec.Bytes.of(0xF1, 0x00));
         assertDisconnect(c, ReasonCodes.MALFORMED_PACKET);
     }
+
+    @Test
+    @DisplayName("[MQTT-4.12.0-4] the user SCRAM authenticated is the one the ACL file is asked about")
+    void aclAppliesToTheScramUser(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path acl = dir.resolve("acl");
+        java.nio.file.Files.writeString(acl, "user alice\ntopic readwrite a/#\n");
+        var conf = dev.tern.broker.config.ConfigParser.parse("sys_interval 0\nacl_file " + acl
+                + "\nallow_anonymous false\nlistener 0 127.0.0.1\n", dir.resolve("tern.conf"));
+        try (var b = dev.tern.broker.TernBroker.builder().config(conf)
+                .scramCredentials(new InMemoryScramCredentialStore().addUser("alice", "wonderland")).build().start()) {
+            try (MqttTestClient c = MqttTestClient.open(b.port(), dev.tern.codec.MqttVersion.MQTT_5)) {
+                ScramClient scram = new ScramClient("alice", "wonderland");
+                Auth challenge = begin(c, scram, "alice-acl");
+                c.raw().send(V5Packets.auth(ReasonCodes.CONTINUE_AUTHENTICATION,
+                        method(scram.clientFinal(challenge.properties().authenticationData()))));
+                assertThat(c.expect(ConnAck.class).reasonCode()).isZero();
+                c.raw().send(V5Packets.publish(0x02, "a/x", 1, Props.none(), "allowed"));
+                assertThat(reasonCodeByte(next(c), 2)).isEqualTo(ReasonCodes.NO_MATCHING_SUBSCRIBERS);
+                c.raw().send(V5Packets.publish(0x02, "b/x", 2, Props.none(), "denied"));
+                assertThat(reasonCodeByte(next(c), 2)).isEqualTo(ReasonCodes.NOT_AUTHORIZED);
+            }
+        }
+    }
 }
