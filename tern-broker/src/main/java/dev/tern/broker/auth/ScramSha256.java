@@ -31,12 +31,20 @@ public final class ScramSha256 implements AuthenticationMethod {
     private static final Base64.Encoder B64 = Base64.getEncoder();
     private static final Base64.Decoder B64D = Base64.getDecoder();
 
+    /**
+     * Derives the salts of unknown users; one key per process, so that every instance answers an unknown
+     * user with the same salt, as it would a known one.
+     */
+    private static final byte[] FAKE_SALT_KEY = new byte[32];
+
+    static {
+        RANDOM.nextBytes(FAKE_SALT_KEY);
+    }
+
     private final ScramCredentialStore store;
-    private final byte[] fakeSaltKey = new byte[32];
 
     public ScramSha256(ScramCredentialStore store) {
         this.store = Objects.requireNonNull(store, "store");
-        RANDOM.nextBytes(fakeSaltKey);
     }
 
     @Override
@@ -132,7 +140,7 @@ public final class ScramSha256 implements AuthenticationMethod {
                 salt = credential.salt();
                 iterations = credential.iterations();
             } else {
-                salt = java.util.Arrays.copyOf(Scram.hmac(fakeSaltKey, user.getBytes(StandardCharsets.UTF_8)), 16);
+                salt = java.util.Arrays.copyOf(Scram.hmac(FAKE_SALT_KEY, user.getBytes(StandardCharsets.UTF_8)), 16);
                 iterations = ScramCredential.DEFAULT_ITERATIONS;
             }
             byte[] serverNonce = new byte[18];

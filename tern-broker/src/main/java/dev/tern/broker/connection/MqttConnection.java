@@ -1,6 +1,8 @@
 package dev.tern.broker.connection;
 
 import dev.tern.broker.auth.AuthenticationMethod;
+import dev.tern.broker.auth.PasswordFileScramCredentials;
+import dev.tern.broker.auth.ScramSha256;
 import dev.tern.broker.config.ListenerConfig;
 import dev.tern.broker.routing.Delivery;
 import dev.tern.broker.security.AclAccess;
@@ -316,7 +318,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         assignedClientId = decision.assigned() ? clientId : null;
         String methodName = v5 ? props.authenticationMethod() : null;
         if (methodName != null) {
-            AuthenticationMethod method = context.authMethods().get(methodName);
+            AuthenticationMethod method = authenticationMethod(methodName);
             if (method == null) {
                 refuseConnect(ReasonCodes.BAD_AUTHENTICATION_METHOD,
                         "authentication method '" + methodName + "' is not supported [MQTT-4.12.0-1]");
@@ -338,6 +340,18 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 onLogin(c, result, error);
             }
         }));
+    }
+
+    /**
+     * The enhanced authentication method of a name: one the broker was built with, else SCRAM-SHA-256
+     * against the listener's password file when it has one.
+     */
+    private @Nullable AuthenticationMethod authenticationMethod(String name) {
+        AuthenticationMethod method = context.authMethods().get(name);
+        if (method == null && ScramSha256.NAME.equals(name) && policy.access().hasPasswordFile()) {
+            method = new ScramSha256(new PasswordFileScramCredentials(policy.access()));
+        }
+        return method;
     }
 
     private void onLogin(Connect c, @Nullable LoginResult result, @Nullable Throwable error) {

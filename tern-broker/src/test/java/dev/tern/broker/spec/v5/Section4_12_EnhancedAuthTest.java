@@ -206,4 +206,53 @@ class Section4_12_EnhancedAuthTest extends V5SpecTestBase {
             }
         }
     }
+
+    @Test
+    @DisplayName("[MQTT-4.12.0-2] [MQTT-4.12.0-5] SCRAM-SHA-256 against the password file: a user hashed as "
+            + "tern passwd does logs in (and the ACL file applies); a wrong password gets 0x86; a password file "
+            + "reload applies to the next login")
+    void scramFromPasswordFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path passwd = dir.resolve("passwd");
+        java.nio.file.Files.writeString(passwd, passwdEntry("carol", "s3cret"));
+        java.nio.file.Path acl = dir.resolve("acl");
+        java.nio.file.Files.writeString(acl, "user carol\ntopic readwrite c/#\n");
+        var conf = dev.tern.broker.config.ConfigParser.parse("sys_interval 0\nauth_failure_delay 0\npassword_file "
+                + passwd + "\nacl_file " + acl + "\nlistener 0 127.0.0.1\n", dir.resolve("tern.conf"));
+        try (var b = dev.tern.broker.TernBroker.builder().config(conf).build().start()) {
+            try (MqttTestClient c = MqttTestClient.open(b.port(), dev.tern.codec.MqttVersion.MQTT_5)) {
+                ScramClient scram = new ScramClient("carol", "s3cret");
+                Auth challenge = begin(c, scram, "carol-1");
+                c.raw().send(V5Packets.auth(ReasonCodes.CONTINUE_AUTHENTICATION,
+                        method(scram.clientFinal(challenge.properties().authenticationData()))));
+                ConnAck ack = c.expect(ConnAck.class);
+                assertThat(ack.reasonCode()).isZero();
+                assertThat(scram.verifyServerFinal(ack.properties().authenticationData())).isTrue();
+                c.raw().send(V5Packets.publish(0x02, "d/x", 1, Props.none(), "denied"));
+                assertThat(reasonCodeByte(next(c), 2)).isEqualTo(ReasonCodes.NOT_AUTHORIZED);
+            }
+            try (MqttTestClient c = MqttTestClient.open(b.port(), dev.tern.codec.MqttVersion.MQTT_5)) {
+                ScramClient wrong = new ScramClient("carol", "guess");
+                Auth challenge = begin(c, wrong, "carol-2");
+                c.raw().send(V5Packets.auth(ReasonCodes.CONTINUE_AUTHENTICATION,
+                        method(wrong.clientFinal(challenge.properties().authenticationData()))));
+                assertConnAckRefusal(c, ReasonCodes.BAD_USER_NAME_OR_PASSWORD);
+            }
+            java.nio.file.Files.writeString(passwd, passwdEntry("carol", "changed"));
+            assertThat(b.reload()).isTrue();
+            try (MqttTestClient c = MqttTestClient.open(b.port(), dev.tern.codec.MqttVersion.MQTT_5)) {
+                ScramClient scram = new ScramClient("carol", "changed");
+                Auth challenge = begin(c, scram, "carol-3");
+                c.raw().send(V5Packets.auth(ReasonCodes.CONTINUE_AUTHENTICATION,
+                        method(scram.clientFinal(challenge.properties().authenticationData()))));
+                assertThat(c.expect(ConnAck.class).reasonCode()).isZero();
+            }
+        }
+    }
+
+    /** A password file line as {@code tern passwd} writes it (SCRAM-SHA-256 hash, 4096 iterations). */
+    private static String passwdEntry(String user, String password) {
+        return user + ":" + dev.tern.broker.security.ScramSha256Hash.create(
+                password.getBytes(java.nio.charset.StandardCharsets.UTF_8), 4096, new java.security.SecureRandom())
+                .encoded() + "\n";
+    }
 }
