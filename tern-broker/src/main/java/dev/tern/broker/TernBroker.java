@@ -1,5 +1,9 @@
 package dev.tern.broker;
 
+import dev.tern.broker.auth.AuthenticationMethod;
+import dev.tern.broker.auth.AuthenticationMethods;
+import dev.tern.broker.auth.ScramCredentialStore;
+import dev.tern.broker.auth.ScramSha256;
 import dev.tern.broker.config.BrokerConfig;
 import dev.tern.broker.config.ListenerConfig;
 import dev.tern.broker.connection.BrokerContext;
@@ -7,6 +11,9 @@ import dev.tern.broker.listener.MqttServer;
 import dev.tern.broker.routing.RetainedStore;
 import dev.tern.broker.routing.Router;
 import dev.tern.broker.routing.SubscriptionTrie;
+import dev.tern.broker.security.BrokerSecurity;
+import dev.tern.broker.security.MemoryGuard;
+import dev.tern.broker.security.SecurityFileException;
 import dev.tern.broker.session.SessionInfo;
 import dev.tern.broker.session.SessionRegistry;
 import dev.tern.broker.sys.BrokerMetrics;
@@ -14,12 +21,15 @@ import dev.tern.broker.sys.SysTopicPublisher;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import io.netty.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,21 +48,28 @@ import org.slf4j.LoggerFactory;
  */
 public final class TernBroker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TernBroker.class);
+    private static final long RETAINED_SWEEP_SECONDS = 5;
 
     private final BrokerConfig config;
     private final BrokerMetrics metrics = new BrokerMetrics();
     private final Router router;
     private final SessionRegistry sessions;
-    private final MqttServer server;
+    private @Nullable BrokerSecurity security;
+    private @Nullable MqttServer server;
+    private io.netty.util.concurrent.@Nullable ScheduledFuture<?> certificateWatch;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private @Nullable SysTopicPublisher sysPublisher;
 
-    private TernBroker(BrokerConfig config) {
+    private @Nullable ScheduledFuture<?> retainedExpirySweep;
+    private final AuthenticationMethods authMethods;
+
+    private TernBroker(BrokerConfig config, AuthenticationMethods authMethods) {
         this.config = config;
-        this.router = new Router(new SubscriptionTrie(), new RetainedStore(), config.upgradeOutgoingQos());
+        this.authMethods = authMethods;
+        this.router = new Router(new SubscriptionTrie(), new RetainedStore(), config.upgradeOutgoingQos(),
+                config.mqtt5().sharedSubscriptionStrategy());
         this.sessions = new SessionRegistry(config.sessionSettings(), router, metrics);
-        this.server = new MqttServer(config, new BrokerContext(config, router, sessions, metrics));
     }
 
     /** A builder for a broker with Mosquitto's defaults (loopback, port 1883). */
@@ -79,12 +96,26 @@ public final class TernBroker implements AutoCloseable {
      *
      * @return this broker
      * @throws BindException if a listener cannot bind its address
+     * @throws IllegalArgumentException if a password, ACL or certificate file, or a plug-in, cannot be
+     *                                  used (the message names the file and line)
      */
     public TernBroker start() throws BindException {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("already started");
         }
         LOG.info("tern version {} starting", version());
+        try {
+            security = BrokerSecurity.create(config);
+            server = new MqttServer(config, new BrokerContext(config, router, sessions, metrics, authMethods), security,
+                    MemoryGuard.of(config.security().memoryLimit()));
+        } catch (SecurityFileException e) {
+            close();
+            throw new IllegalArgumentException(e.getMessage(), e);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        MqttServer server = this.server;
         try {
             server.start();
         } catch (InterruptedException e) {
@@ -95,23 +126,65 @@ public final class TernBroker implements AutoCloseable {
             close();
             throw e;
         }
+        // Retained messages past their Message Expiry Interval are also dropped when a subscription
+        // looks them up; the sweep frees the ones nobody asks for.
+        retainedExpirySweep = server.workerGroup().next().scheduleWithFixedDelay(router.retained()::removeExpired,
+                RETAINED_SWEEP_SECONDS, RETAINED_SWEEP_SECONDS, TimeUnit.SECONDS);
         if (!config.sysInterval().isZero()) {
             sysPublisher = new SysTopicPublisher(router, metrics, version(), sessions::size,
                     sessions::disconnectedCount, () -> router.subscriptions().size());
             sysPublisher.start(server.workerGroup().next(), config.sysInterval());
         }
+        long check = config.security().certificateCheckPeriod().toMillis();
+        if (check > 0 && config.effectiveListeners().stream().anyMatch(l -> l.tls() != null)) {
+            certificateWatch = server.workerGroup().next().scheduleWithFixedDelay(server::reloadChangedCertificates,
+                    check, check, TimeUnit.MILLISECONDS);
+        }
         LOG.info("tern version {} running", version());
         return this;
     }
 
+    /**
+     * Reloads what Mosquitto reloads on SIGHUP: the password and ACL files, plug-ins and the TLS
+     * certificates. Open connections stay; clients whose password file entry went away or changed
+     * are disconnected. A file that no longer parses is reported and its previous version kept.
+     *
+     * @return true if every file reloaded
+     */
+    public boolean reload() {
+        BrokerSecurity s = security;
+        MqttServer m = server;
+        if (s == null || m == null || closed.get()) {
+            return false;
+        }
+        LOG.info("Reloading password, ACL and certificate files.");
+        boolean ok = s.reload();
+        m.reloadCertificates();
+        m.forEachConnection(c -> c.recheckAfterReload());
+        return ok;
+    }
+
     /** The port of the first listener (useful with port 0). */
     public int port() {
-        return server.ports().get(0);
+        return ports().get(0);
     }
 
     /** The ports of all listeners, in configuration order. */
     public List<Integer> ports() {
-        return server.ports();
+        MqttServer m = server;
+        if (m == null) {
+            throw new IllegalStateException("not started");
+        }
+        return m.ports();
+    }
+
+    /** The network side (for tests and tools). */
+    public MqttServer server() {
+        MqttServer m = server;
+        if (m == null) {
+            throw new IllegalStateException("not started");
+        }
+        return m;
     }
 
     /** The settings this broker runs with. */
@@ -142,6 +215,11 @@ public final class TernBroker implements AutoCloseable {
         return router.retained().size();
     }
 
+    /** Number of shared subscriptions (memberships of {@code $share/...} groups). */
+    public long sharedSubscriptionCount() {
+        return router.shared().memberCount();
+    }
+
     /** Number of subscriptions. */
     public long subscriptionCount() {
         return router.subscriptions().size();
@@ -157,10 +235,21 @@ public final class TernBroker implements AutoCloseable {
         if (sysPublisher != null) {
             sysPublisher.close();
         }
+        if (retainedExpirySweep != null) {
+            retainedExpirySweep.cancel(false);
+        }
+        if (certificateWatch != null) {
+            certificateWatch.cancel(false);
+        }
         try {
-            server.close();
+            if (server != null) {
+                server.close();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (security != null) {
+            security.close();
         }
         sessions.releaseAllAfterShutdown();
         router.retained().clear();
@@ -171,8 +260,24 @@ public final class TernBroker implements AutoCloseable {
         private BrokerConfig config = BrokerConfig.builder().build();
         private @Nullable Integer port;
         private @Nullable String bindAddress;
+        private final List<AuthenticationMethod> authMethods = new ArrayList<>();
 
         private Builder() {}
+
+        /**
+         * Offers an MQTT 5.0 enhanced authentication method (a later one with the same name replaces an
+         * earlier one). A client that names it in CONNECT authenticates with it instead of the listener's
+         * anonymous rule.
+         */
+        public Builder authenticationMethod(AuthenticationMethod method) {
+            authMethods.add(Objects.requireNonNull(method, "method"));
+            return this;
+        }
+
+        /** Offers SCRAM-SHA-256 enhanced authentication against these credentials. */
+        public Builder scramCredentials(ScramCredentialStore store) {
+            return authenticationMethod(new ScramSha256(store));
+        }
 
         /** Uses these settings (default: Mosquitto's defaults). */
         public Builder config(BrokerConfig config) {
@@ -202,7 +307,7 @@ public final class TernBroker implements AutoCloseable {
                         .listener(ListenerConfig.mqtt(port, bindAddress != null ? bindAddress : "127.0.0.1"))
                         .allowAnonymous(anonymous).build();
             }
-            return new TernBroker(effective);
+            return new TernBroker(effective, AuthenticationMethods.of(authMethods));
         }
     }
 }

@@ -36,6 +36,8 @@ import org.jspecify.annotations.Nullable;
  * @param eventLoopThreads           I/O threads (0 = one per available processor)
  * @param pidFile                    file to write the process id to, or null
  * @param log                        logging settings
+ * @param security                   authentication, TLS reloading and resource limits
+ * @param mqtt5                      settings of MQTT 5.0 features
  */
 public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean allowAnonymous,
                            boolean allowZeroLengthClientId, String autoIdPrefix, int maxInflightMessages,
@@ -43,7 +45,8 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
                            int maxKeepalive, int maxQos, @Nullable Duration persistentClientExpiration,
                            boolean queueQos0Messages, boolean retainAvailable, boolean upgradeOutgoingQos,
                            Duration sysInterval, Duration connectTimeout, boolean connectionMessages,
-                           int maxConnections, boolean tcpNoDelay, int eventLoopThreads, @Nullable String pidFile, LogSettings log) {
+                           int maxConnections, boolean tcpNoDelay, int eventLoopThreads, @Nullable String pidFile, LogSettings log,
+                           SecuritySettings security, Mqtt5Config mqtt5) {
 
     /** The port of the default listener. */
     public static final int DEFAULT_PORT = 1883;
@@ -54,6 +57,8 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
         Objects.requireNonNull(sysInterval, "sysInterval");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(log, "log");
+        Objects.requireNonNull(security, "security");
+        Objects.requireNonNull(mqtt5, "mqtt5");
     }
 
     /** A builder with Mosquitto's defaults. */
@@ -87,6 +92,8 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
         b.eventLoopThreads = eventLoopThreads;
         b.pidFile = pidFile;
         b.log = log;
+        b.security = security;
+        b.mqtt5 = mqtt5;
         return b;
     }
 
@@ -109,6 +116,17 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
         return listeners.isEmpty();
     }
 
+    /**
+     * The authentication sources of a listener: its own with {@code per_listener_settings true}
+     * (none if it has none), else the broker-wide ones.
+     */
+    public AuthSettings auth(ListenerConfig listener) {
+        if (security.perListenerSettings() && !listeners.isEmpty()) {
+            return listener.auth() != null ? listener.auth() : AuthSettings.NONE;
+        }
+        return security.auth();
+    }
+
     /** A listener's connection limit: its own, else the global one; -1 for none. */
     public int maxConnections(ListenerConfig listener) {
         return listener.maxConnections() != null ? listener.maxConnections() : maxConnections;
@@ -123,6 +141,14 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
     public SessionSettings sessionSettings() {
         return new SessionSettings(maxInflightMessages, maxQueuedMessages, maxQueuedBytes, queueQos0Messages,
                 persistentClientExpiration);
+    }
+
+    /**
+     * The Receive Maximum announced to MQTT 5.0 clients: {@code max_inflight_messages} bounds both
+     * directions, as in Mosquitto (0 = 65535, the protocol's largest).
+     */
+    public int receiveMaximum() {
+        return maxInflightMessages == 0 ? 65_535 : Math.min(maxInflightMessages, 65_535);
     }
 
     /** Mutable builder; starts with Mosquitto's defaults. */
@@ -150,6 +176,8 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
         private int eventLoopThreads;
         private @Nullable String pidFile;
         private LogSettings log = LogSettings.DEFAULT;
+        private SecuritySettings security = SecuritySettings.DEFAULT;
+        private Mqtt5Config mqtt5 = Mqtt5Config.DEFAULT;
 
         private Builder() {}
 
@@ -180,6 +208,12 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
         public Builder eventLoopThreads(int v) { eventLoopThreads = v; return this; }
         public Builder pidFile(@Nullable String v) { pidFile = v; return this; }
         public Builder log(LogSettings v) { log = v; return this; }
+        public Builder security(SecuritySettings v) { security = v; return this; }
+        SecuritySettings security() { return security; }
+        public Builder mqtt5(Mqtt5Config v) { mqtt5 = Objects.requireNonNull(v, "mqtt5"); return this; }
+        /** Changes the MQTT 5.0 settings, e.g. {@code b.mqtt5(m -> m.withMaxTopicAlias(0))}. */
+        public Builder mqtt5(java.util.function.UnaryOperator<Mqtt5Config> change) { mqtt5 = change.apply(mqtt5); return this; }
+        Mqtt5Config mqtt5() { return mqtt5; }
 
         /** The immutable settings. */
         public BrokerConfig build() {
@@ -187,7 +221,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
                     maxInflightMessages, maxQueuedMessages, maxQueuedBytes, maxPacketSize, messageSizeLimit,
                     maxKeepalive, maxQos, persistentClientExpiration, queueQos0Messages, retainAvailable,
                     upgradeOutgoingQos, sysInterval, connectTimeout, connectionMessages, maxConnections, tcpNoDelay,
-                    eventLoopThreads, pidFile, log);
+                    eventLoopThreads, pidFile, log, security, mqtt5);
         }
     }
 }

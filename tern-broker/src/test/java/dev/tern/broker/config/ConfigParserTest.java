@@ -434,7 +434,8 @@ class ConfigParserTest {
     @Test
     @DisplayName("Unsupported values of supported options are refused with what is supported")
     void unsupportedValues() throws Exception {
-        assertThat(refusal(1, "protocol", "protocol websockets").getMessage()).contains("only 'mqtt'");
+        assertThat(refusal(1, "protocol", "protocol http").getMessage()).contains("mqtt, websockets");
+        assertThat(refusal(2, "tls_version", "listener 1", "tls_version tlsv1.1").getMessage()).contains("is not supported");
         assertThat(refusal(1, "socket_domain", "socket_domain ipx").getMessage()).contains("ipv4, ipv6");
         assertThat(refusal(1, "log_dest", "log_dest syslog").getMessage()).contains("'syslog' is not supported");
         assertThat(refusal(1, "log_dest", "log_dest topic").getMessage()).contains("'topic' is not supported");
@@ -445,24 +446,54 @@ class ConfigParserTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-            "password_file /etc/mosquitto/passwd|password files, ACLs and plugins",
-            "acl_file /etc/mosquitto/acl|password files, ACLs and plugins",
-            "plugin /usr/lib/auth.so|password files, ACLs and plugins",
-            "per_listener_settings true|password files, ACLs and plugins",
-            "certfile /etc/tls/cert.pem|TLS and WebSockets",
-            "require_certificate true|TLS and WebSockets",
+            "psk_file /etc/mosquitto/psk|TLS-PSK is not supported",
+            "http_dir /var/www|serving files",
+            "tls_engine pkcs11|OpenSSL engines",
+            "check_retain_source true|check_retain_source false",
             "persistence true|use 'persistence false' or remove the line",
             "persistence_location /var/lib/mosquitto/|use 'persistence false' or remove the line",
             "autosave_interval 1800|use 'persistence false' or remove the line",
             "connection bridge-1|bridges are not implemented",
-            "memory_limit 1000000|global memory limit",
-            "max_topic_alias 10|topic aliases",
             "mount_point tenant/|mount points"})
     @DisplayName("Options of features still to come are refused with a clear message")
     void notYetSupported(String line, String message) throws Exception {
         String option = line.substring(0, line.indexOf(' '));
         ConfigException e = refusal(2, option, "max_qos 2", line);
         assertThat(e.getMessage()).contains("not supported by this version of Tern").contains(message);
+    }
+
+    @Test
+    @DisplayName("MQTT 5.0 options: topic alias maximums, shared subscription strategy, response information, "
+            + "payload format check and the availability switches")
+    void mqtt5Options() throws Exception {
+        BrokerConfig c = parse("max_topic_alias 0", "max_outgoing_topic_alias 25",
+                "shared_subscription_strategy sticky", "response_information_prefix replies/",
+                "validate_payload_format false", "wildcard_subscriptions false", "subscription_identifiers false",
+                "shared_subscriptions false");
+        Mqtt5Config m = c.mqtt5();
+        assertThat(m.maxTopicAlias()).isZero();
+        assertThat(m.maxOutgoingTopicAlias()).isEqualTo(25);
+        assertThat(m.sharedSubscriptionStrategy()).isEqualTo(dev.tern.broker.routing.SharedSubscriptionStrategy.STICKY);
+        assertThat(m.responseInformationPrefix()).isEqualTo("replies/");
+        assertThat(m.validatePayloadFormat()).isFalse();
+        assertThat(m.wildcardSubscriptions()).isFalse();
+        assertThat(m.subscriptionIdentifiers()).isFalse();
+        assertThat(m.sharedSubscriptions()).isFalse();
+        assertThat(parse("max_qos 2").mqtt5()).isEqualTo(Mqtt5Config.DEFAULT);
+        assertThat(parse("response_information_prefix \"\"").mqtt5().responseInformationPrefix()).isEmpty();
+        assertThat(parse("max_inflight_messages 0").receiveMaximum()).isEqualTo(65_535);
+        assertThat(parse("max_inflight_messages 7").receiveMaximum()).isEqualTo(7);
+    }
+
+    @Test
+    @DisplayName("bad values of the MQTT 5.0 options name the option")
+    void badMqtt5Values() throws Exception {
+        assertThat(refusal(1, "max_topic_alias", "max_topic_alias 65536").getMessage())
+                .contains("between 0 and 65535");
+        assertThat(refusal(1, "shared_subscription_strategy", "shared_subscription_strategy fair").getMessage())
+                .contains("expected one of round_robin, random, sticky");
+        assertThat(refusal(1, "shared_subscriptions", "shared_subscriptions maybe").getMessage())
+                .contains("expected true or false");
     }
 
     @Test
