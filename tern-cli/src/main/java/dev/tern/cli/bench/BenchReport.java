@@ -11,6 +11,8 @@ final class BenchReport {
     int qos;
     int size;
     double rate;
+    int window;
+    long maxOutstanding;
     int publishers;
     int subscribers;
     int connections;
@@ -61,7 +63,8 @@ final class BenchReport {
     String text() {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "scenario      %s against %s (MQTT %s, QoS %d, %d-byte payloads%s)%n",
-                scenario, broker, version, qos, size, rate > 0 ? String.format(Locale.ROOT, ", %.0f msg/s per publisher", rate) : ""));
+                scenario, broker, version, qos, size, (rate > 0 ? String.format(Locale.ROOT, ", %.0f msg/s per publisher", rate) : "")
+                        + (window > 0 ? ", end-to-end window " + window : "")));
         b.append(String.format(Locale.ROOT, "connections   %d of %d ready in %.2f s (connect p50 %s, p99 %s, max %s)%n",
                 connected, connections, connectSeconds, ms(pct(connectLatency, 50)), ms(pct(connectLatency, 99)),
                 ms(connectLatency.getMaxValue())));
@@ -89,7 +92,7 @@ final class BenchReport {
     String json() {
         return "{" + String.join(",",
                 kv("scenario", q(scenario)), kv("broker", q(broker)), kv("mqtt", q(version)), kv("qos", qos),
-                kv("payload_bytes", size), kv("rate_per_publisher", num(rate)), kv("publishers", publishers),
+                kv("payload_bytes", size), kv("rate_per_publisher", num(rate)), kv("window", window), kv("window_max_outstanding", maxOutstanding), kv("publishers", publishers),
                 kv("subscribers", subscribers), kv("connections", connections), kv("connected", connected),
                 kv("connect_seconds", num(connectSeconds)),
                 kv("connect_ms", "{" + String.join(",", kv("p50", num(pct(connectLatency, 50) / 1e6)),

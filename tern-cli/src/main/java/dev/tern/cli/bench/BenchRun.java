@@ -105,7 +105,10 @@ final class BenchRun {
                 ticker.maybePrint(scenario == Scenario.CONN ? "holding" : "receiving", latency);
             }
         } else {
+            stats.publishers(publishers);
+            int copies = scenario.copies(o);
             for (BenchConnection c : publishers) {
+                c.copies(copies);
                 c.channelEventLoop().execute(() -> c.start(o.count));
             }
             long publishStart = System.nanoTime();
@@ -166,6 +169,8 @@ final class BenchRun {
         r.qos = o.qos;
         r.size = Math.max(o.size, BenchConnection.HEADER);
         r.rate = o.rate;
+        r.window = o.window;
+        r.maxOutstanding = stats.maxOutstanding.get();
         r.publishers = publishers.size();
         r.subscribers = (int) connections.stream().filter(c -> c.spec().role() == Role.SUBSCRIBER).count();
         r.connections = specs.size();
