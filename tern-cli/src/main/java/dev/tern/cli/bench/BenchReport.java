@@ -13,6 +13,8 @@ final class BenchReport {
     double rate;
     int window;
     long maxOutstanding;
+    long measuredFromEpochMillis;
+    long measuredToEpochMillis;
     int publishers;
     int subscribers;
     int connections;
@@ -97,7 +99,8 @@ final class BenchReport {
                 kv("connect_seconds", num(connectSeconds)),
                 kv("connect_ms", "{" + String.join(",", kv("p50", num(pct(connectLatency, 50) / 1e6)),
                         kv("p99", num(pct(connectLatency, 99) / 1e6)), kv("max", num(connectLatency.getMaxValue() / 1e6))) + "}"),
-                kv("measured_seconds", num(measuredSeconds)), kv("sent", sent), kv("received", received),
+                kv("measured_seconds", num(measuredSeconds)),
+                kv("measured_from_epoch_ms", measuredFromEpochMillis), kv("measured_to_epoch_ms", measuredToEpochMillis), kv("sent", sent), kv("received", received),
                 kv("sent_per_second", num(sentPerSecond())), kv("received_per_second", num(receivedPerSecond())),
                 kv("latency_ms", "{" + String.join(",", kv("p50", num(pct(latency, 50) / 1e6)),
                         kv("p90", num(pct(latency, 90) / 1e6)), kv("p99", num(pct(latency, 99) / 1e6)),

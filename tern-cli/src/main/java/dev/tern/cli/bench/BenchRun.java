@@ -100,6 +100,7 @@ final class BenchRun {
             stats.latency.reset();
             cpuStart = cpuNanos();
             receivedStart = stats.received.sum();
+            ticker.measuredFrom = System.nanoTime();
             while (System.nanoTime() < end) {
                 Thread.sleep(50);
                 ticker.maybePrint(scenario == Scenario.CONN ? "holding" : "receiving", latency);
@@ -136,6 +137,7 @@ final class BenchRun {
             }
         }
         long measureEnd = System.nanoTime();
+        long measureEndMillis = System.currentTimeMillis();
         long sentEnd = stats.sent.sum();
         long receivedEnd = stats.received.sum();
         long cpuEnd = cpuNanos();
@@ -170,6 +172,9 @@ final class BenchRun {
         r.size = Math.max(o.size, BenchConnection.HEADER);
         r.rate = o.rate;
         r.window = o.window;
+        // Wall-clock bounds of the measured interval, for tools that sample the broker meanwhile.
+        r.measuredToEpochMillis = measureEndMillis;
+        r.measuredFromEpochMillis = measureEndMillis - (measureEnd - ticker.measuredFrom) / 1_000_000;
         r.maxOutstanding = stats.maxOutstanding.get();
         r.publishers = publishers.size();
         r.subscribers = (int) connections.stream().filter(c -> c.spec().role() == Role.SUBSCRIBER).count();
