@@ -35,6 +35,12 @@ final class CommitWriter implements Runnable {
     private static final long SPACE_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long MAX_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final byte[] PROBE_KEY = Keys.ascii("probe");
+    /**
+     * A write that takes longer than this counts as stalled: new data is refused until it returns.
+     * RocksDB blocks writes, rather than failing them, when its memtables cannot be flushed (a full
+     * disk can do that), and an acknowledgement must not wait for ever.
+     */
+    static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(3);
 
     /** A test's way to make writes fail as a full or broken disk would. */
     interface FaultInjector {
@@ -64,6 +70,8 @@ final class CommitWriter implements Runnable {
     private volatile @Nullable String reason;
     private volatile FaultInjector faults = () -> {};
     private volatile LongSupplier freeSpace;
+    /** System.nanoTime() when the write in progress began (never 0), or 0 when none is. */
+    private volatile long writeStarted;
 
     // Writer thread only.
     private boolean unsynced;
@@ -96,7 +104,7 @@ final class CommitWriter implements Runnable {
             batch.releaseMessages();
             return CompletableFuture.failedFuture(new StoreException("the store is closed"));
         }
-        if (batch.grows() && state != State.OK) {
+        if (batch.grows() && (state != State.OK || stalled())) {
             failures.incrementAndGet();
             batch.releaseMessages();
             return CompletableFuture.failedFuture(unavailable());
@@ -114,7 +122,21 @@ final class CommitWriter implements Runnable {
 
     Store.Health health() {
         State s = state;
+        if (s == State.OK && stalled()) {
+            return new Store.Health(false, stallReason());
+        }
         return s == State.OK ? Store.Health.OK : new Store.Health(false, reason);
+    }
+
+    private boolean stalled() {
+        long t = writeStarted;
+        return t != 0 && System.nanoTime() - t > STALL_NANOS;
+    }
+
+    private String stallReason() {
+        long t = writeStarted;
+        long seconds = t == 0 ? 0 : TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t);
+        return "a write to the store has not completed for " + seconds + " s (is the disk full or failing?)";
     }
 
     Store.Stats stats(long diskBytes) {
@@ -144,7 +166,8 @@ final class CommitWriter implements Runnable {
     }
 
     private StoreUnavailableException unavailable() {
-        return new StoreUnavailableException("the store cannot take new data: " + reason);
+        String why = state == State.OK && stalled() ? stallReason() : reason;
+        return new StoreUnavailableException("the store cannot take new data: " + why);
     }
 
     private void failLeftovers() {
@@ -234,8 +257,13 @@ final class CommitWriter implements Runnable {
     }
 
     private void write(WriteBatchWithIndex wb, boolean sync) throws RocksDBException {
-        faults.beforeWrite();
-        store.handles().db.write(sync ? syncWrite : plainWrite, wb);
+        writeStarted = System.nanoTime() | 1;
+        try {
+            faults.beforeWrite();
+            store.handles().db.write(sync ? syncWrite : plainWrite, wb);
+        } finally {
+            writeStarted = 0;
+        }
         writes.incrementAndGet();
         if (sync) {
             unsynced = false;
@@ -280,12 +308,15 @@ final class CommitWriter implements Runnable {
             retry(now);
         }
         if (!policy.always() && unsynced && state != State.FAILED && now - lastSync >= policy.interval().toNanos()) {
+            writeStarted = now | 1;
             try {
                 store.handles().db.syncWal();
                 unsynced = false;
                 lastSync = now;
             } catch (RocksDBException e) {
                 failed(e, now);
+            } finally {
+                writeStarted = 0;
             }
         }
         if (now - nextSweep >= 0 && state != State.FAILED) {

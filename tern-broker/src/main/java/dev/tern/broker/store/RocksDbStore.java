@@ -181,7 +181,8 @@ public final class RocksDbStore implements Store {
             return new StoreOpenException(Problem.LOCKED, dir, "the store in " + dir
                     + " is in use by another process (" + detail + ")", e);
         }
-        if (code == Status.Code.IOError && (detail.contains("Permission denied") || detail.contains("Read-only"))) {
+        if (code == Status.Code.IOError && (detail.contains("Permission denied") || detail.contains("Read-only")
+                || detail.contains("Operation not permitted"))) {
             return new StoreOpenException(Problem.INACCESSIBLE, dir, "the store in " + dir + " cannot be written ("
                     + detail + ")", e);
         }

@@ -1,0 +1,132 @@
+package dev.tern.broker.store;
+
+import dev.tern.broker.routing.Message;
+import dev.tern.codec.MqttProperties;
+import dev.tern.codec.MqttVersion;
+import dev.tern.codec.QoS;
+import io.netty.buffer.Unpooled;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+
+/**
+ * A process that drives a {@link RocksDbStore} for the tests that must kill or starve it
+ * ({@link StoreCrashIT}, {@link StoreDiskFullIT}). It prints one line per completed commit, flushed at
+ * once, so that the test knows exactly what was acknowledged before the process died.
+ *
+ * <pre>
+ * crash DIR WRITERS   WRITERS threads; writer w queues messages w:0, w:1, ... for session "w{w}" and
+ *                     removes each one again 50 commits later; prints "ACK w seq" / "DEL w seq"
+ * fill DIR            one session; queues 4 KiB messages until told to stop; prints "ACK seq" or
+ *                     "FAIL seq reason" per commit and "HEALTH ok|reason" when the health changes
+ * </pre>
+ */
+public final class StoreDriver {
+    private static final PrintStream OUT = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+
+    private StoreDriver() {}
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[1]);
+        switch (args[0]) {
+            case "crash" -> crash(dir, Integer.parseInt(args[2]));
+            case "fill" -> fill(dir);
+            default -> throw new IllegalArgumentException(args[0]);
+        }
+    }
+
+    private static synchronized void say(String line) {
+        OUT.println(line);
+        OUT.flush();
+    }
+
+    static Message message(String payload) {
+        return new Message("crash/test", Unpooled.copiedBuffer(payload, StandardCharsets.UTF_8), QoS.AT_LEAST_ONCE,
+                false, MqttProperties.EMPTY, "driver");
+    }
+
+    private static void crash(Path dir, int writers) throws Exception {
+        RocksDbStore store = RocksDbStore.open(StoreOptions.defaults(dir));
+        RecoveredState state = store.recover();
+        state.retained().forEach(Message::release);
+        say("READY");
+        Thread[] threads = new Thread[writers];
+        for (int w = 0; w < writers; w++) {
+            int writer = w;
+            threads[w] = new Thread(() -> runWriter(store, state, writer));
+            threads[w].start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+    }
+
+    private static void runWriter(Store store, RecoveredState state, int w) {
+        String clientId = "w" + w;
+        RecoveredSession existing = state.sessions().stream().filter(s -> s.session().clientId().equals(clientId))
+                .findFirst().orElse(null);
+        SessionRecord session;
+        long seq;
+        if (existing == null) {
+            session = new SessionRecord(clientId, store.newSessionKey(), MqttVersion.MQTT_3_1_1,
+                    SessionRecord.NEVER_EXPIRES, 0);
+            store.commit(new StoreBatch().putSession(session)).join();
+            seq = 0;
+        } else {
+            session = existing.session();
+            seq = existing.queue().nextSeq();
+        }
+        Semaphore window = new Semaphore(16); // several commits in flight per writer, as a broker has
+        for (;; seq++) {
+            window.acquireUninterruptibly();
+            long s = seq;
+            Message m = message(w + ":" + s);
+            StoreBatch b = new StoreBatch().enqueue(m, List.of(new QueueTarget(clientId, session.sessionKey(), s,
+                    QoS.AT_LEAST_ONCE, false, List.of())));
+            if (s >= 50) {
+                b.removeEntry(session.sessionKey(), s - 50);
+            }
+            m.release();
+            CompletableFuture<Void> f = store.commit(b);
+            f.whenComplete((v, e) -> {
+                window.release();
+                if (e == null) {
+                    say("ACK " + w + " " + s + (s >= 50 ? " DEL " + (s - 50) : ""));
+                }
+            });
+        }
+    }
+
+    private static void fill(Path dir) throws Exception {
+        RocksDbStore store = RocksDbStore.open(StoreOptions.defaults(dir).withMinFreeBytes(0));
+        store.recover().retained().forEach(Message::release);
+        SessionRecord session = new SessionRecord("filler", store.newSessionKey(), MqttVersion.MQTT_3_1_1,
+                SessionRecord.NEVER_EXPIRES, 0);
+        store.commit(new StoreBatch().putSession(session)).join();
+        String payload = "x".repeat(4096);
+        String health = "ok";
+        say("READY");
+        for (long seq = 0; ; seq++) {
+            Message m = message(payload);
+            StoreBatch b = new StoreBatch().enqueue(m, List.of(new QueueTarget("filler", session.sessionKey(), seq,
+                    QoS.AT_LEAST_ONCE, false, List.of())));
+            m.release();
+            try {
+                store.commit(b).join();
+                say("ACK " + seq);
+            } catch (RuntimeException e) {
+                say("FAIL " + seq + " " + e.getCause().getMessage());
+                Thread.sleep(50);
+            }
+            Store.Health h = store.health();
+            String now = h.available() ? "ok" : String.valueOf(h.reason());
+            if (!now.equals(health)) {
+                health = now;
+                say("HEALTH " + now);
+            }
+        }
+    }
+}
