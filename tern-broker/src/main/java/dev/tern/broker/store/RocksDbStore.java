@@ -177,7 +177,7 @@ public final class RocksDbStore implements Store {
     static StoreOpenException openFailure(Path dir, RocksDBException e) {
         String detail = e.getMessage() == null ? String.valueOf(e.getStatus()) : e.getMessage();
         Status.Code code = RocksHandles.code(e);
-        if (detail.contains("lock") || detail.contains("LOCK")) {
+        if (detail.contains("/LOCK") || detail.contains("lock hold by")) {
             return new StoreOpenException(Problem.LOCKED, dir, "the store in " + dir
                     + " is in use by another process (" + detail + ")", e);
         }
