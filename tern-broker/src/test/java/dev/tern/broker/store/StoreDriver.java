@@ -18,8 +18,9 @@ import java.util.concurrent.Semaphore;
  * once, so that the test knows exactly what was acknowledged before the process died.
  *
  * <pre>
- * crash DIR WRITERS   WRITERS threads; writer w queues messages w:0, w:1, ... for session "w{w}" and
- *                     removes each one again 50 commits later; prints "ACK w seq" / "DEL w seq"
+ * crash DIR WRITERS BASE  WRITERS threads; writer w queues messages "w:seq" for session "w{w}", seq from
+ *                     BASE on, and removes every even one again once it is stored; prints "ACK w seq",
+ *                     then "REMOVING w seq" before and "REMOVED w seq" after such a removal
  * fill DIR            one session; queues 4 KiB messages until told to stop; prints "ACK seq" or
  *                     "FAIL seq reason" per commit and "HEALTH ok|reason" when the health changes
  * </pre>
@@ -32,7 +33,7 @@ public final class StoreDriver {
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[1]);
         switch (args[0]) {
-            case "crash" -> crash(dir, Integer.parseInt(args[2]));
+            case "crash" -> crash(dir, Integer.parseInt(args[2]), Long.parseLong(args[3]));
             case "fill" -> fill(dir);
             default -> throw new IllegalArgumentException(args[0]);
         }
@@ -48,7 +49,7 @@ public final class StoreDriver {
                 false, MqttProperties.EMPTY, "driver");
     }
 
-    private static void crash(Path dir, int writers) throws Exception {
+    private static void crash(Path dir, int writers, long base) throws Exception {
         RocksDbStore store = RocksDbStore.open(StoreOptions.defaults(dir));
         RecoveredState state = store.recover();
         state.retained().forEach(Message::release);
@@ -56,7 +57,7 @@ public final class StoreDriver {
         Thread[] threads = new Thread[writers];
         for (int w = 0; w < writers; w++) {
             int writer = w;
-            threads[w] = new Thread(() -> runWriter(store, state, writer));
+            threads[w] = new Thread(() -> runWriter(store, state, writer, base));
             threads[w].start();
         }
         for (Thread t : threads) {
@@ -64,37 +65,43 @@ public final class StoreDriver {
         }
     }
 
-    private static void runWriter(Store store, RecoveredState state, int w) {
+    private static void runWriter(Store store, RecoveredState state, int w, long base) {
         String clientId = "w" + w;
         RecoveredSession existing = state.sessions().stream().filter(s -> s.session().clientId().equals(clientId))
                 .findFirst().orElse(null);
         SessionRecord session;
-        long seq;
         if (existing == null) {
             session = new SessionRecord(clientId, store.newSessionKey(), MqttVersion.MQTT_3_1_1,
                     SessionRecord.NEVER_EXPIRES, 0);
             store.commit(new StoreBatch().putSession(session)).join();
-            seq = 0;
         } else {
             session = existing.session();
-            seq = existing.queue().nextSeq();
         }
         Semaphore window = new Semaphore(16); // several commits in flight per writer, as a broker has
-        for (;; seq++) {
+        for (long seq = base; ; seq++) {
             window.acquireUninterruptibly();
             long s = seq;
             Message m = message(w + ":" + s);
             StoreBatch b = new StoreBatch().enqueue(m, List.of(new QueueTarget(clientId, session.sessionKey(), s,
                     QoS.AT_LEAST_ONCE, false, List.of())));
-            if (s >= 50) {
-                b.removeEntry(session.sessionKey(), s - 50);
-            }
             m.release();
-            CompletableFuture<Void> f = store.commit(b);
-            f.whenComplete((v, e) -> {
-                window.release();
-                if (e == null) {
-                    say("ACK " + w + " " + s + (s >= 50 ? " DEL " + (s - 50) : ""));
+            store.commit(b).whenComplete((v, e) -> {
+                if (e != null) {
+                    window.release();
+                    return;
+                }
+                say("ACK " + w + " " + s);
+                if (s % 2 == 0) {
+                    // Every other entry is removed again once stored, as an acknowledgement does.
+                    say("REMOVING " + w + " " + s);
+                    store.commit(new StoreBatch().removeEntry(session.sessionKey(), s)).whenComplete((v2, e2) -> {
+                        window.release();
+                        if (e2 == null) {
+                            say("REMOVED " + w + " " + s);
+                        }
+                    });
+                } else {
+                    window.release();
                 }
             });
         }
