@@ -1,30 +1,61 @@
 package dev.tern.broker.store;
 
-import dev.tern.broker.routing.Message;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
-import org.rocksdb.WriteBatchWithIndex;
+import org.rocksdb.WriteBatch;
 
 /**
- * Turns {@link StoreOp}s into RocksDB writes on one write batch. Reads go through the batch, so that
- * one op sees what earlier ops of the same group wrote (a reference count changed twice in one group,
- * a session replaced and then queued for). Writer thread only.
+ * Turns {@link StoreOp}s into the writes of one RocksDB write batch. Reads see the batch's own earlier
+ * writes through an overlay of the keys written in this group (a reference count changed twice, an
+ * entry queued and acknowledged before the group was written), then the database. Writer thread only.
+ *
+ * <p>A message queued for one session only — the common fan-in case — is kept inside its queue entry:
+ * one write to queue it, one to remove it. A message queued for several sessions is stored once with
+ * a reference count that only goes down (all targets of a message are queued by one op).
  */
 final class BatchApplier {
     private static final byte[] EMPTY = {};
+    private static final byte[] DELETED = new byte[0];
     private static final long NO_SESSION = -1;
 
+    /** A message op's record, encoded on the committing thread so that the writer only writes. */
+    record Prepared(byte[] record, long expiresAtMillis) {}
+
+    private record Key(byte[] bytes, int hash) {
+        Key(byte[] bytes) {
+            this(bytes, Arrays.hashCode(bytes));
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && hash == k.hash && Arrays.equals(bytes, k.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    private record Undo(ColumnFamilyHandle cf, Key key, byte @Nullable [] previous) {}
+
     private final ReadOptions readOptions = new ReadOptions();
+    private final Map<ColumnFamilyHandle, Map<Key, byte[]>> overlay = new IdentityHashMap<>();
+    private final List<Undo> undo = new ArrayList<>();
+    private int savePoint;
     private RocksHandles h;
-    private WriteBatchWithIndex wb;
+    private WriteBatch wb;
     private long nextMessageId;
     private long messageIdsStored;
     private long maxSessionKey;
@@ -41,15 +72,33 @@ final class BatchApplier {
     }
 
     /** Starts a group on a fresh write batch of the database as it is open now. */
-    void begin(RocksHandles handles, WriteBatchWithIndex batch, long now) {
+    void begin(RocksHandles handles, WriteBatch batch, long now) {
         this.h = handles;
         this.wb = batch;
         this.nowMillis = now;
         sessionKeys.clear();
+        overlay.clear();
+        undo.clear();
     }
 
-    /** Forgets what the group cached, after a rollback to a save point. */
-    void rolledBack() {
+    /** Marks where a rollback of the next commit's ops returns to. */
+    void savePoint() throws RocksDBException {
+        wb.setSavePoint();
+        savePoint = undo.size();
+    }
+
+    /** Undoes the ops applied since {@link #savePoint()}. */
+    void rollback() throws RocksDBException {
+        wb.rollbackToSavePoint();
+        for (int i = undo.size() - 1; i >= savePoint; i--) {
+            Undo u = undo.remove(i);
+            Map<Key, byte[]> m = overlay.get(u.cf());
+            if (u.previous() == null) {
+                m.remove(u.key());
+            } else {
+                m.put(u.key(), u.previous());
+            }
+        }
         sessionKeys.clear();
     }
 
@@ -69,41 +118,54 @@ final class BatchApplier {
         sessionKeysStored = maxSessionKey;
     }
 
-    void apply(List<StoreOp> ops) throws RocksDBException {
-        for (StoreOp op : ops) {
-            apply(op);
+    /**
+     * Applies one commit's ops.
+     *
+     * @param prepared for each op, its encoded message ({@link StoreOp.Enqueue}, {@link StoreOp.PutRetained})
+     *                 or null
+     */
+    void apply(List<StoreOp> ops, @Nullable Prepared[] prepared) throws RocksDBException {
+        for (int i = 0; i < ops.size(); i++) {
+            apply(ops.get(i), prepared[i]);
         }
     }
 
-    private void apply(StoreOp op) throws RocksDBException {
+    private void apply(StoreOp op, @Nullable Prepared p) throws RocksDBException {
         switch (op) {
-            case StoreOp.PutSession p -> putSession(p.session());
+            case StoreOp.PutSession s -> putSession(s.session());
             case StoreOp.RemoveSession r -> removeSession(r.clientId());
-            case StoreOp.PutSubscription p -> {
-                if (hasSession(p.clientId())) {
-                    wb.put(h.sessions, Keys.subscription(p.clientId(), p.subscription().filter()),
-                            RecordCodec.subscription(p.subscription()));
+            case StoreOp.PutSubscription s -> {
+                if (hasSession(s.clientId())) {
+                    put(h.sessions, Keys.subscription(s.clientId(), s.subscription().filter()),
+                            RecordCodec.subscription(s.subscription()));
                 }
             }
-            case StoreOp.RemoveSubscription r -> wb.delete(h.sessions, Keys.subscription(r.clientId(), r.filter()));
+            case StoreOp.RemoveSubscription r -> delete(h.sessions, Keys.subscription(r.clientId(), r.filter()));
             case StoreOp.AddInboundQos2 a -> {
                 if (hasSession(a.clientId())) {
-                    wb.put(h.sessions, Keys.inboundQos2(a.clientId(), a.packetId()), RecordCodec.INBOUND_VALUE);
+                    put(h.sessions, Keys.inboundQos2(a.clientId(), a.packetId()), RecordCodec.INBOUND_VALUE);
                 }
             }
-            case StoreOp.RemoveInboundQos2 r -> wb.delete(h.sessions, Keys.inboundQos2(r.clientId(), r.packetId()));
-            case StoreOp.PutWill p -> {
-                if (hasSession(p.clientId())) {
-                    wb.put(h.sessions, Keys.will(p.clientId()), RecordCodec.will(p.will()));
+            case StoreOp.RemoveInboundQos2 r -> delete(h.sessions, Keys.inboundQos2(r.clientId(), r.packetId()));
+            case StoreOp.PutWill w -> {
+                if (hasSession(w.clientId())) {
+                    put(h.sessions, Keys.will(w.clientId()), RecordCodec.will(w.will()));
                 }
             }
-            case StoreOp.RemoveWill r -> wb.delete(h.sessions, Keys.will(r.clientId()));
-            case StoreOp.PutRetained p -> putRetained(p.message());
+            case StoreOp.RemoveWill r -> delete(h.sessions, Keys.will(r.clientId()));
+            case StoreOp.PutRetained r -> putRetained(r.message().topic(), prepared(p));
             case StoreOp.RemoveRetained r -> removeRetained(r.topic());
-            case StoreOp.Enqueue e -> enqueue(e.message(), e.targets());
+            case StoreOp.Enqueue e -> enqueue(e.targets(), prepared(p));
             case StoreOp.ReleaseEntry r -> releaseEntry(r.sessionKey(), r.seq());
             case StoreOp.RemoveEntry r -> removeEntry(r.sessionKey(), r.seq());
         }
+    }
+
+    private static Prepared prepared(@Nullable Prepared p) {
+        if (p == null) {
+            throw new IllegalStateException("message op without its encoded message");
+        }
+        return p;
     }
 
     // ---- sessions ----------------------------------------------------------------------------
@@ -114,7 +176,7 @@ final class BatchApplier {
             purgeClient(s.clientId());
             purgeQueue(old);
         }
-        wb.put(h.sessions, Keys.session(s.clientId()), RecordCodec.session(s));
+        put(h.sessions, Keys.session(s.clientId()), RecordCodec.session(s));
         sessionKeys.put(s.clientId(), s.sessionKey());
         maxSessionKey = Math.max(maxSessionKey, s.sessionKey());
     }
@@ -146,47 +208,45 @@ final class BatchApplier {
 
     /** Deletes every sessions-family key of a client: record, subscriptions, inbound ids, will. */
     private void purgeClient(String clientId) throws RocksDBException {
-        byte[] prefix = Keys.clientPrefix(clientId);
-        forEachWithPrefix(h.sessions, prefix, (key, value) -> wb.delete(h.sessions, key));
+        for (byte[][] kv : withPrefix(h.sessions, Keys.clientPrefix(clientId))) {
+            delete(h.sessions, kv[0]);
+        }
     }
 
     /** Deletes a session incarnation's queue entries, giving back their message references. */
     private void purgeQueue(long sessionKey) throws RocksDBException {
-        byte[] prefix = Keys.u64(sessionKey);
-        forEachWithPrefix(h.queues, prefix, (key, value) -> {
-            RecordCodec.Entry e = RecordCodec.entry(entryName(key), value);
-            if (!e.released()) {
-                unref(e.messageId());
-            }
-            wb.delete(h.queues, key);
-        });
+        for (byte[][] kv : withPrefix(h.queues, Keys.u64(sessionKey))) {
+            dropEntry(kv[0], RecordCodec.entry(entryName(kv[0]), kv[1]));
+        }
     }
 
-    private interface KeyValueAction {
-        void accept(byte[] key, byte[] value) throws RocksDBException;
-    }
-
-    private void forEachWithPrefix(ColumnFamilyHandle cf, byte[] prefix, KeyValueAction action)
-            throws RocksDBException {
-        byte[] end = Keys.prefixEnd(prefix);
-        try (Slice upper = new Slice(end);
+    /** The keys and values starting with {@code prefix}, from the database and this group's writes. */
+    private List<byte[][]> withPrefix(ColumnFamilyHandle cf, byte[] prefix) throws RocksDBException {
+        TreeMap<byte[], byte[]> found = new TreeMap<>(Arrays::compareUnsigned);
+        try (Slice upper = new Slice(Keys.prefixEnd(prefix));
              ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
-             RocksIterator base = h.db.newIterator(cf, ro);
-             RocksIterator it = wb.newIteratorWithBase(cf, base)) {
-            // Collect first: deleting through the batch while iterating it is not allowed.
-            ArrayList<byte[][]> found = new ArrayList<>();
+             RocksIterator it = h.db.newIterator(cf, ro)) {
             for (it.seek(prefix); it.isValid(); it.next()) {
-                byte[] key = it.key();
-                if (!startsWith(key, prefix)) {
-                    break;
-                }
-                found.add(new byte[][] {key, it.value()});
+                found.put(it.key(), it.value());
             }
             it.status();
-            for (byte[][] kv : found) {
-                action.accept(kv[0], kv[1]);
+        }
+        Map<Key, byte[]> written = overlay.get(cf);
+        if (written != null) {
+            for (Map.Entry<Key, byte[]> e : written.entrySet()) {
+                byte[] k = e.getKey().bytes();
+                if (startsWith(k, prefix)) {
+                    if (e.getValue() == DELETED) {
+                        found.remove(k);
+                    } else {
+                        found.put(k, e.getValue());
+                    }
+                }
             }
         }
+        List<byte[][]> out = new ArrayList<>(found.size());
+        found.forEach((k, v) -> out.add(new byte[][] {k, v}));
+        return out;
     }
 
     private static boolean startsWith(byte[] key, byte[] prefix) {
@@ -195,21 +255,19 @@ final class BatchApplier {
 
     // ---- retained ----------------------------------------------------------------------------
 
-    private void putRetained(Message m) throws RocksDBException {
-        byte[] key = Keys.retained(m.topic());
-        dropRetainedExpiry(m.topic(), key);
-        long received = receivedAtMillis(m);
-        wb.put(h.retained, key, RecordCodec.message(m, received));
-        long expiresAt = RecordCodec.expiresAt(received, m.properties());
-        if (expiresAt != Long.MAX_VALUE) {
-            wb.put(h.expiry, Keys.retainedExpiry(expiresAt, m.topic()), EMPTY);
+    private void putRetained(String topic, Prepared p) throws RocksDBException {
+        byte[] key = Keys.retained(topic);
+        dropRetainedExpiry(topic, key);
+        put(h.retained, key, p.record());
+        if (p.expiresAtMillis() != Long.MAX_VALUE) {
+            put(h.expiry, Keys.retainedExpiry(p.expiresAtMillis(), topic), EMPTY);
         }
     }
 
     private void removeRetained(String topic) throws RocksDBException {
         byte[] key = Keys.retained(topic);
         dropRetainedExpiry(topic, key);
-        wb.delete(h.retained, key);
+        delete(h.retained, key);
     }
 
     private void dropRetainedExpiry(String topic, byte[] key) throws RocksDBException {
@@ -217,37 +275,43 @@ final class BatchApplier {
         if (old != null) {
             long expiresAt = RecordCodec.message("retained message of '" + topic + "'", old).expiresAtMillis();
             if (expiresAt != Long.MAX_VALUE) {
-                wb.delete(h.expiry, Keys.retainedExpiry(expiresAt, topic));
+                delete(h.expiry, Keys.retainedExpiry(expiresAt, topic));
             }
         }
     }
 
     // ---- queues ------------------------------------------------------------------------------
 
-    private void enqueue(Message m, List<QueueTarget> targets) throws RocksDBException {
-        int live = 0;
+    private void enqueue(List<QueueTarget> targets, Prepared p) throws RocksDBException {
+        List<QueueTarget> live = new ArrayList<>(targets.size());
         for (QueueTarget t : targets) {
             if (sessionKey(t.clientId()) == t.sessionKey()) {
-                live++;
+                live.add(t);
             }
         }
-        if (live == 0) {
+        if (live.isEmpty()) {
+            return;
+        }
+        long expiresAt = p.expiresAtMillis();
+        if (live.size() == 1) {
+            QueueTarget t = live.get(0);
+            put(h.queues, Keys.queueEntry(t.sessionKey(), t.seq()), RecordCodec.entry(false, t.qos(), t.retain(), 0,
+                    t.subscriptionIdentifiers(), expiresAt, p.record()));
+            if (expiresAt != Long.MAX_VALUE) {
+                put(h.expiry, Keys.entryExpiry(expiresAt, t.sessionKey(), t.seq()), EMPTY);
+            }
             return;
         }
         long id = nextMessageId++;
         byte[] idKey = Keys.u64(id);
-        long received = receivedAtMillis(m);
-        wb.put(h.messages, idKey, RecordCodec.message(m, received));
-        wb.put(h.refs, idKey, RecordCodec.refs(live));
-        long expiresAt = RecordCodec.expiresAt(received, m.properties());
+        put(h.messages, idKey, p.record());
+        put(h.refs, idKey, RecordCodec.refs(live.size(), expiresAt));
         if (expiresAt != Long.MAX_VALUE) {
-            wb.put(h.expiry, Keys.messageExpiry(expiresAt, id), EMPTY);
+            put(h.expiry, Keys.messageExpiry(expiresAt, id), EMPTY);
         }
-        for (QueueTarget t : targets) {
-            if (sessionKey(t.clientId()) == t.sessionKey()) {
-                wb.put(h.queues, Keys.queueEntry(t.sessionKey(), t.seq()),
-                        RecordCodec.entry(false, t.qos(), t.retain(), id, t.subscriptionIdentifiers()));
-            }
+        for (QueueTarget t : live) {
+            put(h.queues, Keys.queueEntry(t.sessionKey(), t.seq()), RecordCodec.entry(false, t.qos(), t.retain(), id,
+                    t.subscriptionIdentifiers(), Long.MAX_VALUE, null));
         }
     }
 
@@ -261,51 +325,68 @@ final class BatchApplier {
         if (e.released()) {
             return;
         }
-        unref(e.messageId());
-        wb.put(h.queues, key, RecordCodec.released(e));
+        giveBackMessage(key, e);
+        put(h.queues, key, RecordCodec.released(e));
     }
 
     private void removeEntry(long sessionKey, long seq) throws RocksDBException {
         byte[] key = Keys.queueEntry(sessionKey, seq);
         byte[] v = get(h.queues, key);
-        if (v == null) {
-            return;
+        if (v != null) {
+            dropEntry(key, RecordCodec.entry(entryName(key), v));
         }
-        RecordCodec.Entry e = RecordCodec.entry(entryName(key), v);
-        if (!e.released()) {
-            unref(e.messageId());
-        }
-        wb.delete(h.queues, key);
     }
 
-    /** Gives back one reference to a stored message; the last one deletes it. */
+    private void dropEntry(byte[] key, RecordCodec.Entry e) throws RocksDBException {
+        if (!e.released()) {
+            giveBackMessage(key, e);
+        }
+        delete(h.queues, key);
+    }
+
+    /** The entry no longer needs its message: drop its expiry record or its reference. */
+    private void giveBackMessage(byte[] entryKey, RecordCodec.Entry e) throws RocksDBException {
+        if (e.inlineMessage() != null) {
+            if (e.inlineExpiresAt() != Long.MAX_VALUE) {
+                delete(h.expiry, Keys.entryExpiry(e.inlineExpiresAt(), Keys.getLong(entryKey, 0),
+                        Keys.getLong(entryKey, 8)));
+            }
+        } else if (e.messageId() != 0) {
+            unref(e.messageId());
+        }
+    }
+
+    /** Gives back one reference to a shared message; the last one deletes it. */
     private void unref(long messageId) throws RocksDBException {
         byte[] idKey = Keys.u64(messageId);
         byte[] v = get(h.refs, idKey);
         if (v == null) {
             return; // removed when it expired; the entry pointed at nothing
         }
-        long n = RecordCodec.refs("reference count of message " + messageId, v) - 1;
-        if (n <= 0) {
-            wb.delete(h.refs, idKey);
-            wb.delete(h.messages, idKey);
+        RecordCodec.Refs refs = RecordCodec.refs("reference count of message " + messageId, v);
+        if (refs.count() <= 1) {
+            delete(h.refs, idKey);
+            delete(h.messages, idKey);
+            if (refs.expiresAt() != Long.MAX_VALUE) {
+                delete(h.expiry, Keys.messageExpiry(refs.expiresAt(), messageId));
+            }
         } else {
-            wb.put(h.refs, idKey, RecordCodec.refs(n));
+            put(h.refs, idKey, RecordCodec.refs(refs.count() - 1, refs.expiresAt()));
         }
     }
 
     // ---- expiry ------------------------------------------------------------------------------
 
     /**
-     * Removes up to {@code limit} messages and retained messages whose expiry time has passed.
+     * Removes up to {@code limit} messages whose expiry time has passed: shared messages (their entries
+     * then point at nothing and are removed when read), messages inside entries (with the entry), and
+     * retained messages.
      *
-     * @return how many index entries were handled
+     * @return how many expiry records were handled
      */
     int sweep(int limit) throws RocksDBException {
-        byte[] upper = Keys.u64(nowMillis + 1);
-        int n = 0;
-        ArrayList<byte[]> due = new ArrayList<>();
-        try (Slice bound = new Slice(upper);
+        List<byte[]> due = new ArrayList<>();
+        try (Slice bound = new Slice(Keys.u64(nowMillis + 1));
              ReadOptions ro = new ReadOptions().setIterateUpperBound(bound);
              RocksIterator it = h.db.newIterator(h.expiry, ro)) {
             for (it.seekToFirst(); it.isValid() && due.size() < limit; it.next()) {
@@ -315,39 +396,66 @@ final class BatchApplier {
         }
         for (byte[] key : due) {
             long expiresAt = Keys.getLong(key, 0);
-            if (key[8] == Keys.EXPIRY_MESSAGE) {
-                byte[] idKey = Arrays.copyOfRange(key, 9, 17);
-                wb.delete(h.messages, idKey);
-                wb.delete(h.refs, idKey);
-            } else {
-                String topic = Keys.topicOf(Arrays.copyOfRange(key, 9, key.length));
-                byte[] rk = Keys.retained(topic);
-                byte[] v = get(h.retained, rk);
-                if (v != null && RecordCodec.message("retained message of '" + topic + "'", v).expiresAtMillis()
-                        == expiresAt) {
-                    wb.delete(h.retained, rk);
+            switch (key[8]) {
+                case Keys.EXPIRY_MESSAGE -> {
+                    byte[] idKey = Arrays.copyOfRange(key, 9, 17);
+                    delete(h.messages, idKey);
+                    delete(h.refs, idKey);
                 }
+                case Keys.EXPIRY_ENTRY -> {
+                    byte[] entryKey = Arrays.copyOfRange(key, 9, 25);
+                    byte[] v = get(h.queues, entryKey);
+                    if (v != null && RecordCodec.entry(entryName(entryKey), v).inlineMessage() != null) {
+                        delete(h.queues, entryKey);
+                    }
+                }
+                case Keys.EXPIRY_RETAINED -> {
+                    String topic = Keys.topicOf(Arrays.copyOfRange(key, 9, key.length));
+                    byte[] rk = Keys.retained(topic);
+                    byte[] v = get(h.retained, rk);
+                    if (v != null && RecordCodec.message("retained message of '" + topic + "'", v)
+                            .expiresAtMillis() == expiresAt) {
+                        delete(h.retained, rk);
+                    }
+                }
+                default -> throw new CorruptRecordException("expiry record of unknown kind " + key[8]);
             }
-            wb.delete(h.expiry, key);
-            n++;
+            delete(h.expiry, key);
         }
-        return n;
+        return due.size();
     }
 
-    // ---- helpers -----------------------------------------------------------------------------
+    // ---- reads and writes through the overlay ------------------------------------------------
 
-    private byte[] get(ColumnFamilyHandle cf, byte[] key) throws RocksDBException {
-        return wb.getFromBatchAndDB(h.db, cf, readOptions, key);
+    private byte @Nullable [] get(ColumnFamilyHandle cf, byte[] key) throws RocksDBException {
+        Map<Key, byte[]> written = overlay.get(cf);
+        if (written != null) {
+            byte[] v = written.get(new Key(key));
+            if (v != null) {
+                return v == DELETED ? null : v;
+            }
+        }
+        return h.db.get(cf, readOptions, key);
+    }
+
+    private void put(ColumnFamilyHandle cf, byte[] key, byte[] value) throws RocksDBException {
+        wb.put(cf, key, value);
+        remember(cf, key, value);
+    }
+
+    private void delete(ColumnFamilyHandle cf, byte[] key) throws RocksDBException {
+        wb.delete(cf, key);
+        remember(cf, key, DELETED);
+    }
+
+    private void remember(ColumnFamilyHandle cf, byte[] key, byte[] value) {
+        Key k = new Key(key);
+        byte[] previous = overlay.computeIfAbsent(cf, c -> new HashMap<>()).put(k, value);
+        undo.add(new Undo(cf, k, previous));
     }
 
     static String entryName(byte[] queueKey) {
         return "queue entry " + Keys.getLong(queueKey, 8) + " of session " + Keys.getLong(queueKey, 0);
-    }
-
-    /** The wall-clock time a message was received, from its monotonic receive time. */
-    private long receivedAtMillis(Message m) {
-        long ageMillis = Math.max(0, (System.nanoTime() - m.receivedAtNanos()) / 1_000_000);
-        return nowMillis - ageMillis;
     }
 
     void close() {

@@ -12,7 +12,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.rocksdb.RocksDBException;
-import org.rocksdb.WriteBatchWithIndex;
+import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +49,7 @@ final class CommitWriter implements Runnable {
 
     private enum State { OK, LOW_SPACE, FAILED }
 
-    private record Pending(StoreBatch batch, CompletableFuture<Void> future) {}
+    private record Pending(StoreBatch batch, BatchApplier.@Nullable Prepared[] prepared, CompletableFuture<Void> future) {}
 
     private final RocksDbStore store;
     private final BatchApplier applier;
@@ -99,17 +99,16 @@ final class CommitWriter implements Runnable {
 
     // ---- any thread --------------------------------------------------------------------------
 
-    CompletableFuture<Void> submit(StoreBatch batch) {
+    /** Queues a commit whose messages were encoded already (the batch's references are given back). */
+    CompletableFuture<Void> submit(StoreBatch batch, BatchApplier.@Nullable Prepared[] prepared) {
         if (stopping) {
-            batch.releaseMessages();
             return CompletableFuture.failedFuture(new StoreException("the store is closed"));
         }
         if (batch.grows() && (state != State.OK || stalled())) {
             failures.incrementAndGet();
-            batch.releaseMessages();
             return CompletableFuture.failedFuture(unavailable());
         }
-        Pending p = new Pending(batch, new CompletableFuture<>());
+        Pending p = new Pending(batch, prepared, new CompletableFuture<>());
         incoming.offer(p);
         if (sleeping) {
             LockSupport.unpark(thread);
@@ -215,7 +214,7 @@ final class CommitWriter implements Runnable {
             return;
         }
         List<Pending> applied = new ArrayList<>(group.size());
-        try (WriteBatchWithIndex wb = new WriteBatchWithIndex(true)) {
+        try (WriteBatch wb = new WriteBatch()) {
             applier.begin(store.handles(), wb, System.currentTimeMillis());
             for (Pending p : group) {
                 if (p.batch.grows() && state != State.OK) {
@@ -223,13 +222,12 @@ final class CommitWriter implements Runnable {
                     fail(p, unavailable());
                     continue;
                 }
-                wb.setSavePoint();
+                applier.savePoint();
                 try {
-                    applier.apply(p.batch.ops());
+                    applier.apply(p.batch.ops(), p.prepared);
                     applied.add(p);
                 } catch (RocksDBException | RuntimeException e) {
-                    wb.rollbackToSavePoint();
-                    applier.rolledBack();
+                    applier.rollback();
                     LOG.error("A store commit could not be applied and was dropped: {}", e.getMessage());
                     fail(p, e instanceof StoreException se ? se : new StoreException(e.getMessage(), e));
                 }
@@ -251,12 +249,11 @@ final class CommitWriter implements Runnable {
         }
         commits.addAndGet(applied.size());
         for (Pending p : applied) {
-            p.batch.releaseMessages();
             p.future.complete(null);
         }
     }
 
-    private void write(WriteBatchWithIndex wb, boolean sync) throws RocksDBException {
+    private void write(WriteBatch wb, boolean sync) throws RocksDBException {
         writeStarted = System.nanoTime() | 1;
         try {
             faults.beforeWrite();
@@ -284,7 +281,6 @@ final class CommitWriter implements Runnable {
     }
 
     private static void fail(Pending p, Throwable t) {
-        p.batch.releaseMessages();
         p.future.completeExceptionally(t);
     }
 
@@ -381,7 +377,6 @@ final class CommitWriter implements Runnable {
         parked.clear();
         commits.addAndGet(held.size());
         for (Pending p : held) {
-            p.batch.releaseMessages();
             p.future.complete(null);
         }
         state = State.OK;
@@ -391,12 +386,12 @@ final class CommitWriter implements Runnable {
     }
 
     private void writeProbe(List<Pending> held) throws RocksDBException {
-        try (WriteBatchWithIndex wb = new WriteBatchWithIndex(true)) {
+        try (WriteBatch wb = new WriteBatch()) {
             RocksHandles h = store.handles();
             applier.begin(h, wb, System.currentTimeMillis());
             wb.put(h.meta, PROBE_KEY, Keys.u64(System.currentTimeMillis()));
             for (Pending p : held) {
-                applier.apply(p.batch.ops());
+                applier.apply(p.batch.ops(), p.prepared);
             }
             applier.finish();
             write(wb, true);
@@ -405,7 +400,7 @@ final class CommitWriter implements Runnable {
     }
 
     private int sweep() {
-        try (WriteBatchWithIndex wb = new WriteBatchWithIndex(true)) {
+        try (WriteBatch wb = new WriteBatch()) {
             applier.begin(store.handles(), wb, System.currentTimeMillis());
             int n = applier.sweep(SWEEP_LIMIT);
             if (n > 0) {

@@ -20,6 +20,7 @@ import java.util.Arrays;
  * retained  topic                                             retained message
  * expiry    expiresAtMillis64 0x00 messageId64                when a stored message expires
  *           expiresAtMillis64 0x01 topic                      when a retained message expires
+ *           expiresAtMillis64 0x02 sessionKey64 seq64         when a message kept inside its entry expires
  * </pre>
  */
 final class Keys {
@@ -30,6 +31,7 @@ final class Keys {
 
     static final byte EXPIRY_MESSAGE = 0;
     static final byte EXPIRY_RETAINED = 1;
+    static final byte EXPIRY_ENTRY = 2;
 
     static final byte[] META_FORMAT = ascii("format");
     static final byte[] META_WRITER = ascii("written-by");
@@ -140,6 +142,15 @@ final class Keys {
         putLong(k, 0, expiresAtMillis);
         k[8] = EXPIRY_MESSAGE;
         putLong(k, 9, messageId);
+        return k;
+    }
+
+    static byte[] entryExpiry(long expiresAtMillis, long sessionKey, long seq) {
+        byte[] k = new byte[25];
+        putLong(k, 0, expiresAtMillis);
+        k[8] = EXPIRY_ENTRY;
+        putLong(k, 9, sessionKey);
+        putLong(k, 17, seq);
         return k;
     }
 

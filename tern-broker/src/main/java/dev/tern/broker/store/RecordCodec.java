@@ -25,9 +25,10 @@ import org.jspecify.annotations.Nullable;
  * subscription  'U' options8 (qos | noLocal&lt;&lt;2 | retainAsPublished&lt;&lt;3 | retainHandling&lt;&lt;4) subscriptionId:varint
  * inbound QoS 2 'I'
  * will          'W' flags8 (qos | retain&lt;&lt;2) publishAt64 topic:str16 properties payload...
- * queue entry   'Q' state8 (0 queued, 1 released) flags8 (qos | retain&lt;&lt;2) messageId64 count:varint id:varint...
+ * queue entry   'Q' state8 (0 queued, 1 released) flags8 (qos | retain&lt;&lt;2 | inline&lt;&lt;3) messageId64
+ *               count:varint id:varint... [if inline, a message queued for one session only: expiresAt64 message record]
  * message       'M' flags8 (qos | retain&lt;&lt;2 | hasPublisher&lt;&lt;3) receivedAt64 topic:str16 [publisher:str16] properties payload...
- * refs          'R' count32
+ * refs          'R' count32 expiresAt64
  * </pre>
  */
 final class RecordCodec {
@@ -133,18 +134,28 @@ final class RecordCodec {
 
     // ---- queues ------------------------------------------------------------------------------
 
-    /** A decoded queue entry: message id 0 once released. */
-    record Entry(boolean released, QoS qos, boolean retain, long messageId, List<Integer> subscriptionIds) {}
+    /**
+     * A decoded queue entry. A message queued for one session only is stored inside its entry
+     * ({@code inlineMessage}); one queued for several is stored once under {@code messageId}, with a
+     * reference count. Released entries have neither.
+     */
+    record Entry(boolean released, QoS qos, boolean retain, long messageId, List<Integer> subscriptionIds,
+                 long inlineExpiresAt, byte @Nullable [] inlineMessage) {}
 
-    static byte[] entry(boolean released, QoS qos, boolean retain, long messageId, List<Integer> ids) {
-        ByteBuf b = Unpooled.buffer(12 + 4 * ids.size());
+    static byte[] entry(boolean released, QoS qos, boolean retain, long messageId, List<Integer> ids,
+                        long inlineExpiresAt, byte @Nullable [] inlineMessage) {
+        ByteBuf b = Unpooled.buffer(20 + 4 * ids.size() + (inlineMessage == null ? 0 : inlineMessage.length));
         b.writeByte(TAG_ENTRY);
         b.writeByte(released ? 1 : 0);
-        b.writeByte(qos.value() | (retain ? 4 : 0));
+        b.writeByte(qos.value() | (retain ? 4 : 0) | (inlineMessage != null ? 8 : 0));
         b.writeLong(messageId);
         writeVarInt(b, ids.size());
         for (int id : ids) {
             writeVarInt(b, id);
+        }
+        if (inlineMessage != null) {
+            b.writeLong(inlineExpiresAt);
+            b.writeBytes(inlineMessage);
         }
         return bytes(b);
     }
@@ -167,30 +178,49 @@ final class RecordCodec {
             for (int i = 0; i < n; i++) {
                 ids.add(readVarInt(b, what));
             }
-            end(b, what);
-            return new Entry(state == 1, qos(flags, what), (flags & 4) != 0, messageId, ids);
+            byte[] inline = null;
+            long expiresAt = Long.MAX_VALUE;
+            if ((flags & 8) != 0) {
+                expiresAt = b.readLong();
+                inline = new byte[b.readableBytes()];
+                b.readBytes(inline);
+                if (inline.length == 0 || inline[0] != TAG_MESSAGE) {
+                    throw new CorruptRecordException(what + ": the message inside is not a message record");
+                }
+            } else {
+                end(b, what);
+            }
+            if (state == 1 && (inline != null || messageId != 0)) {
+                throw new CorruptRecordException(what + ": released, yet it holds a message");
+            }
+            return new Entry(state == 1, qos(flags, what), (flags & 4) != 0, messageId, ids, expiresAt, inline);
         } catch (IndexOutOfBoundsException e) {
             throw truncated(what, e);
         }
     }
 
     static byte[] released(Entry e) {
-        return entry(true, e.qos(), e.retain(), 0, e.subscriptionIds());
+        return entry(true, e.qos(), e.retain(), 0, e.subscriptionIds(), Long.MAX_VALUE, null);
     }
 
-    static byte[] refs(long count) {
-        ByteBuf b = Unpooled.buffer(5);
+    /** A shared message's reference count, and when it expires (for its expiry record). */
+    record Refs(long count, long expiresAt) {}
+
+    static byte[] refs(long count, long expiresAt) {
+        ByteBuf b = Unpooled.buffer(13);
         b.writeByte(TAG_REFS);
         b.writeInt((int) count);
+        b.writeLong(expiresAt);
         return bytes(b);
     }
 
-    static long refs(String what, byte[] value) {
+    static Refs refs(String what, byte[] value) {
         ByteBuf b = open(value, TAG_REFS, what);
         try {
             long n = b.readUnsignedInt();
+            long expiresAt = b.readLong();
             end(b, what);
-            return n;
+            return new Refs(n, expiresAt);
         } catch (IndexOutOfBoundsException e) {
             throw truncated(what, e);
         }

@@ -221,7 +221,7 @@ public final class RocksDbStore implements Store {
         if (!r.cleanup().isEmpty()) {
             LOG.warn("The store in {} held {} records of sessions that no longer exist; removing them.",
                     options.directory(), r.cleanup().ops().size());
-            writer.submit(r.cleanup());
+            commit(r.cleanup());
         }
         return new RecoveredState(r.sessions(), r.retained(), r.queuedMessages(),
                 Duration.ofNanos(System.nanoTime() - start));
@@ -237,7 +237,33 @@ public final class RocksDbStore implements Store {
         if (batch.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        return writer.submit(batch);
+        BatchApplier.Prepared[] prepared;
+        try {
+            prepared = prepare(batch);
+        } finally {
+            batch.releaseMessages();
+        }
+        return writer.submit(batch, prepared);
+    }
+
+    /** Encodes the batch's messages on the committing thread, so that the one writer thread only writes. */
+    private static BatchApplier.@Nullable Prepared[] prepare(StoreBatch batch) {
+        List<StoreOp> ops = batch.ops();
+        BatchApplier.Prepared[] prepared = new BatchApplier.Prepared[ops.size()];
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < ops.size(); i++) {
+            Message m = switch (ops.get(i)) {
+                case StoreOp.Enqueue e -> e.message();
+                case StoreOp.PutRetained r -> r.message();
+                default -> null;
+            };
+            if (m != null) {
+                long received = now - Math.max(0, (System.nanoTime() - m.receivedAtNanos()) / 1_000_000);
+                prepared[i] = new BatchApplier.Prepared(RecordCodec.message(m, received),
+                        RecordCodec.expiresAt(received, m.properties()));
+            }
+        }
+        return prepared;
     }
 
     @Override
@@ -269,7 +295,7 @@ public final class RocksDbStore implements Store {
             }
             List<byte[]> ids = new ArrayList<>();
             for (RecordCodec.Entry e : entries) {
-                if (e != null && !e.released()) {
+                if (e != null && !e.released() && e.inlineMessage() == null) {
                     ids.add(Keys.u64(e.messageId()));
                 }
             }
@@ -295,7 +321,8 @@ public final class RocksDbStore implements Store {
                         continue;
                     }
                     Message m = null;
-                    byte[] record = e.released() ? null : byId.get(e.messageId());
+                    byte[] record = e.released() ? null
+                            : e.inlineMessage() != null ? e.inlineMessage() : byId.get(e.messageId());
                     if (record != null) {
                         try {
                             m = RecordCodec.message("message " + e.messageId(), record).toMessage(now,

@@ -116,26 +116,18 @@ class StoreCrashIT {
         try (RocksDbStore store = RocksDbStore.open(StoreOptions.defaults(dir))) {
             RecoveredState state = store.recover();
             state.retained().forEach(Message::release);
-            long entries = 0;
+            Map<Integer, Set<Long>> presentA = new HashMap<>();
+            long shared = 0;
             for (RecoveredSession s : state.sessions()) {
-                int w = Integer.parseInt(s.session().clientId().substring(1));
-                Set<Long> present = new HashSet<>();
-                long from = 0;
-                while (true) {
-                    List<QueueEntry> page = store.readQueue(s.session().sessionKey(), from, 500).join();
-                    for (QueueEntry e : page) {
-                        assertThat(e.message()).as("message of %d:%d, %s", w, e.seq(), when).isNotNull();
-                        assertThat(e.message().payload().toString(StandardCharsets.UTF_8))
-                                .isEqualTo(w + ":" + e.seq());
-                        present.add(e.seq());
-                        e.release();
-                    }
-                    if (page.size() < 500) {
-                        break;
-                    }
-                    from = page.get(page.size() - 1).seq() + 1;
+                String id = s.session().clientId();
+                int w = Integer.parseInt(id.substring(1, id.length() - 1));
+                Set<Long> present = read(store, s, w, when);
+                assertThat(s.queue().entries()).isEqualTo(present.size());
+                if (id.endsWith("b")) {
+                    shared += present.size();
+                    continue;
                 }
-                entries += present.size();
+                presentA.put(w, present);
                 // Acknowledged and never asked to be removed: must be there.
                 List<Long> lost = new ArrayList<>(log.get(log.acked, w));
                 lost.removeAll(log.get(log.removing, w));
@@ -145,11 +137,38 @@ class StoreCrashIT {
                 List<Long> resurrected = new ArrayList<>(log.get(log.removed, w));
                 resurrected.retainAll(present);
                 assertThat(resurrected).as("acknowledged removals of writer %d undone after %s", w, when).isEmpty();
-                assertThat(s.queue().entries()).isEqualTo(present.size());
             }
+            for (RecoveredSession s : state.sessions()) {
+                String id = s.session().clientId();
+                if (id.endsWith("b")) {
+                    int w = Integer.parseInt(id.substring(1, id.length() - 1));
+                    // One batch queued for both sessions and one removed from both: always the same entries.
+                    assertThat(read(store, s, w, when)).as("sessions of writer %d after %s", w, when)
+                            .isEqualTo(presentA.get(w));
+                }
+            }
+            // Shared messages exist once per entry pair; messages for one session live in their entries.
             RocksHandles h = store.handles();
-            assertThat(count(h, h.messages)).as("messages after %s", when).isEqualTo(entries);
-            assertThat(count(h, h.refs)).as("reference counts after %s", when).isEqualTo(entries);
+            assertThat(count(h, h.messages)).as("shared messages after %s", when).isEqualTo(shared);
+            assertThat(count(h, h.refs)).as("reference counts after %s", when).isEqualTo(shared);
+        }
+    }
+
+    private static Set<Long> read(RocksDbStore store, RecoveredSession s, int w, String when) {
+        Set<Long> present = new HashSet<>();
+        long from = 0;
+        while (true) {
+            List<QueueEntry> page = store.readQueue(s.session().sessionKey(), from, 500).join();
+            for (QueueEntry e : page) {
+                assertThat(e.message()).as("message of %d:%d, %s", w, e.seq(), when).isNotNull();
+                assertThat(e.message().payload().toString(StandardCharsets.UTF_8)).isEqualTo(w + ":" + e.seq());
+                present.add(e.seq());
+                e.release();
+            }
+            if (page.size() < 500) {
+                return present;
+            }
+            from = page.get(page.size() - 1).seq() + 1;
         }
     }
 

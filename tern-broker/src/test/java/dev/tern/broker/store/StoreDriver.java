@@ -8,6 +8,7 @@ import io.netty.buffer.Unpooled;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
@@ -18,9 +19,10 @@ import java.util.concurrent.Semaphore;
  * once, so that the test knows exactly what was acknowledged before the process died.
  *
  * <pre>
- * crash DIR WRITERS BASE  WRITERS threads; writer w queues messages "w:seq" for session "w{w}", seq from
- *                     BASE on, and removes every even one again once it is stored; prints "ACK w seq",
- *                     then "REMOVING w seq" before and "REMOVED w seq" after such a removal
+ * crash DIR WRITERS BASE  WRITERS threads; writer w queues messages "w:seq" (seq from BASE on) for the
+ *                     sessions "w{w}a" and, for even w, "w{w}b", and removes every even one again once it
+ *                     is stored; prints "ACK w seq", then "REMOVING w seq" before and "REMOVED w seq"
+ *                     after such a removal
  * fill DIR            one session; queues 4 KiB messages until told to stop; prints "ACK seq" or
  *                     "FAIL seq reason" per commit and "HEALTH ok|reason" when the health changes
  * </pre>
@@ -65,25 +67,34 @@ public final class StoreDriver {
         }
     }
 
+    /**
+     * Writer w: even writers queue each message for two sessions ("w{w}a" and "w{w}b": stored once,
+     * with a reference count), odd ones for one ("w{w}a": kept inside its entry).
+     */
     private static void runWriter(Store store, RecoveredState state, int w, long base) {
-        String clientId = "w" + w;
-        RecoveredSession existing = state.sessions().stream().filter(s -> s.session().clientId().equals(clientId))
-                .findFirst().orElse(null);
-        SessionRecord session;
-        if (existing == null) {
-            session = new SessionRecord(clientId, store.newSessionKey(), MqttVersion.MQTT_3_1_1,
-                    SessionRecord.NEVER_EXPIRES, 0);
-            store.commit(new StoreBatch().putSession(session)).join();
-        } else {
-            session = existing.session();
+        List<SessionRecord> sessions = new ArrayList<>();
+        for (String suffix : w % 2 == 0 ? List.of("a", "b") : List.of("a")) {
+            String clientId = "w" + w + suffix;
+            RecoveredSession existing = state.sessions().stream()
+                    .filter(s -> s.session().clientId().equals(clientId)).findFirst().orElse(null);
+            SessionRecord session = existing != null ? existing.session() : new SessionRecord(clientId,
+                    store.newSessionKey(), MqttVersion.MQTT_3_1_1, SessionRecord.NEVER_EXPIRES, 0);
+            if (existing == null) {
+                store.commit(new StoreBatch().putSession(session)).join();
+            }
+            sessions.add(session);
         }
         Semaphore window = new Semaphore(16); // several commits in flight per writer, as a broker has
         for (long seq = base; ; seq++) {
             window.acquireUninterruptibly();
             long s = seq;
             Message m = message(w + ":" + s);
-            StoreBatch b = new StoreBatch().enqueue(m, List.of(new QueueTarget(clientId, session.sessionKey(), s,
-                    QoS.AT_LEAST_ONCE, false, List.of())));
+            List<QueueTarget> targets = new ArrayList<>();
+            for (SessionRecord session : sessions) {
+                targets.add(new QueueTarget(session.clientId(), session.sessionKey(), s, QoS.AT_LEAST_ONCE, false,
+                        List.of()));
+            }
+            StoreBatch b = new StoreBatch().enqueue(m, targets);
             m.release();
             store.commit(b).whenComplete((v, e) -> {
                 if (e != null) {
@@ -94,7 +105,11 @@ public final class StoreDriver {
                 if (s % 2 == 0) {
                     // Every other entry is removed again once stored, as an acknowledgement does.
                     say("REMOVING " + w + " " + s);
-                    store.commit(new StoreBatch().removeEntry(session.sessionKey(), s)).whenComplete((v2, e2) -> {
+                    StoreBatch removal = new StoreBatch();
+                    for (SessionRecord session : sessions) {
+                        removal.removeEntry(session.sessionKey(), s);
+                    }
+                    store.commit(removal).whenComplete((v2, e2) -> {
                         window.release();
                         if (e2 == null) {
                             say("REMOVED " + w + " " + s);
