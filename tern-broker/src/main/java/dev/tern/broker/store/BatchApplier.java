@@ -50,10 +50,35 @@ final class BatchApplier {
 
     private record Undo(ColumnFamilyHandle cf, Key key, byte @Nullable [] previous) {}
 
+    /** A queue's summary as this group changes it; {@code removed} once its session is purged. */
+    private static final class Summary {
+        long entries;
+        long firstSeq;
+        long nextSeq;
+        boolean removed;
+        boolean changed;
+
+        Summary copy() {
+            Summary c = new Summary();
+            c.entries = entries;
+            c.firstSeq = firstSeq;
+            c.nextSeq = nextSeq;
+            c.removed = removed;
+            c.changed = changed;
+            return c;
+        }
+    }
+
+    private record SummaryUndo(long sessionKey, @Nullable Summary previous) {}
+
     private final ReadOptions readOptions = new ReadOptions();
     private final Map<ColumnFamilyHandle, Map<Key, byte[]>> overlay = new IdentityHashMap<>();
     private final List<Undo> undo = new ArrayList<>();
     private int savePoint;
+    /** Per group: the summaries of the queues it touches, written once at the end of the group. */
+    private final Map<Long, Summary> summaries = new HashMap<>();
+    private final List<SummaryUndo> summaryUndo = new ArrayList<>();
+    private int summarySavePoint;
     private RocksHandles h;
     private WriteBatch wb;
     private long nextMessageId;
@@ -79,12 +104,15 @@ final class BatchApplier {
         sessionKeys.clear();
         overlay.clear();
         undo.clear();
+        summaries.clear();
+        summaryUndo.clear();
     }
 
     /** Marks where a rollback of the next commit's ops returns to. */
     void savePoint() throws RocksDBException {
         wb.setSavePoint();
         savePoint = undo.size();
+        summarySavePoint = summaryUndo.size();
     }
 
     /** Undoes the ops applied since {@link #savePoint()}. */
@@ -99,11 +127,30 @@ final class BatchApplier {
                 m.put(u.key(), u.previous());
             }
         }
+        for (int i = summaryUndo.size() - 1; i >= summarySavePoint; i--) {
+            SummaryUndo u = summaryUndo.remove(i);
+            if (u.previous() == null) {
+                summaries.remove(u.sessionKey());
+            } else {
+                summaries.put(u.sessionKey(), u.previous());
+            }
+        }
         sessionKeys.clear();
     }
 
-    /** Adds the id high-water marks to the group if they moved, so that no id is ever handed out twice. */
+    /**
+     * Adds the queue summaries the group changed, and the id high-water marks if they moved (so that
+     * no id is ever handed out twice).
+     */
     void finish() throws RocksDBException {
+        for (Map.Entry<Long, Summary> e : summaries.entrySet()) {
+            Summary q = e.getValue();
+            if (q.removed) {
+                wb.delete(h.queues, Keys.queueSummary(e.getKey()));
+            } else if (q.changed) {
+                wb.put(h.queues, Keys.queueSummary(e.getKey()), RecordCodec.summary(q.entries, q.firstSeq, q.nextSeq));
+            }
+        }
         if (nextMessageId != messageIdsStored) {
             wb.put(h.meta, Keys.META_NEXT_MESSAGE_ID, Keys.u64(nextMessageId));
         }
@@ -216,8 +263,11 @@ final class BatchApplier {
     /** Deletes a session incarnation's queue entries, giving back their message references. */
     private void purgeQueue(long sessionKey) throws RocksDBException {
         for (byte[][] kv : withPrefix(h.queues, Keys.u64(sessionKey))) {
-            dropEntry(kv[0], RecordCodec.entry(entryName(kv[0]), kv[1]));
+            if (Keys.getLong(kv[0], 8) != Keys.SUMMARY_SEQ) {
+                dropEntry(kv[0], RecordCodec.entry(entryName(kv[0]), kv[1]));
+            }
         }
+        summary(sessionKey).removed = true;
     }
 
     /** The keys and values starting with {@code prefix}, from the database and this group's writes. */
@@ -297,6 +347,7 @@ final class BatchApplier {
             QueueTarget t = live.get(0);
             put(h.queues, Keys.queueEntry(t.sessionKey(), t.seq()), RecordCodec.entry(false, t.qos(), t.retain(), 0,
                     t.subscriptionIdentifiers(), expiresAt, p.record()));
+            added(t.sessionKey(), t.seq());
             if (expiresAt != Long.MAX_VALUE) {
                 put(h.expiry, Keys.entryExpiry(expiresAt, t.sessionKey(), t.seq()), EMPTY);
             }
@@ -312,6 +363,7 @@ final class BatchApplier {
         for (QueueTarget t : live) {
             put(h.queues, Keys.queueEntry(t.sessionKey(), t.seq()), RecordCodec.entry(false, t.qos(), t.retain(), id,
                     t.subscriptionIdentifiers(), Long.MAX_VALUE, null));
+            added(t.sessionKey(), t.seq());
         }
     }
 
@@ -334,6 +386,7 @@ final class BatchApplier {
         byte[] v = get(h.queues, key);
         if (v != null) {
             dropEntry(key, RecordCodec.entry(entryName(key), v));
+            removed(sessionKey, seq);
         }
     }
 
@@ -375,6 +428,47 @@ final class BatchApplier {
         }
     }
 
+    /** The summary of a session's queue, for changing: read once per group, written in finish(). */
+    private Summary summary(long sessionKey) throws RocksDBException {
+        Summary q = summaries.get(sessionKey);
+        summaryUndo.add(new SummaryUndo(sessionKey, q == null ? null : q.copy()));
+        if (q == null) {
+            q = new Summary();
+            byte[] v = h.db.get(h.queues, readOptions, Keys.queueSummary(sessionKey));
+            if (v != null) {
+                QueueSummary stored = RecordCodec.summary("queue summary of session " + sessionKey, v);
+                q.entries = stored.entries();
+                q.firstSeq = stored.firstSeq();
+                q.nextSeq = stored.nextSeq();
+            }
+            summaries.put(sessionKey, q);
+        }
+        q.changed = true;
+        return q;
+    }
+
+    private void added(long sessionKey, long seq) throws RocksDBException {
+        Summary q = summary(sessionKey);
+        if (q.removed) {
+            q.removed = false;
+            q.entries = 0;
+            q.firstSeq = seq;
+            q.nextSeq = 0;
+        }
+        if (q.entries++ == 0 || seq < q.firstSeq) {
+            q.firstSeq = seq;
+        }
+        q.nextSeq = Math.max(q.nextSeq, seq + 1);
+    }
+
+    private void removed(long sessionKey, long seq) throws RocksDBException {
+        Summary q = summary(sessionKey);
+        q.entries = Math.max(0, q.entries - 1);
+        if (seq == q.firstSeq) {
+            q.firstSeq = seq + 1;
+        }
+    }
+
     // ---- expiry ------------------------------------------------------------------------------
 
     /**
@@ -407,6 +501,7 @@ final class BatchApplier {
                     byte[] v = get(h.queues, entryKey);
                     if (v != null && RecordCodec.entry(entryName(entryKey), v).inlineMessage() != null) {
                         delete(h.queues, entryKey);
+                        removed(Keys.getLong(entryKey, 0), Keys.getLong(entryKey, 8));
                     }
                 }
                 case Keys.EXPIRY_RETAINED -> {

@@ -15,6 +15,7 @@ import java.util.Arrays;
  *           len16 clientId 0x02 packetId16                    inbound QoS 2 packet id
  *           len16 clientId 0x03                               will
  * queues    sessionKey64 seq64                                queue entry
+ *           sessionKey64 0xFFFFFFFFFFFFFFFF                   queue summary (entries, first and next seq)
  * messages  messageId64                                       message (topic, properties, payload)
  * refs      messageId64                                       number of queue entries using the message
  * retained  topic                                             retained message
@@ -121,6 +122,13 @@ final class Keys {
         putLong(k, 0, sessionKey);
         putLong(k, 8, seq);
         return k;
+    }
+
+    /** The sequence number of a session's summary key: after every entry. */
+    static final long SUMMARY_SEQ = -1L;
+
+    static byte[] queueSummary(long sessionKey) {
+        return queueEntry(sessionKey, SUMMARY_SEQ);
     }
 
     static byte[] u64(long v) {

@@ -29,6 +29,7 @@ import org.jspecify.annotations.Nullable;
  *               count:varint id:varint... [if inline, a message queued for one session only: expiresAt64 message record]
  * message       'M' flags8 (qos | retain&lt;&lt;2 | hasPublisher&lt;&lt;3) receivedAt64 topic:str16 [publisher:str16] properties payload...
  * refs          'R' count32 expiresAt64
+ * queue summary 'H' entries64 firstSeq64 nextSeq64   (firstSeq: no entry is before it)
  * </pre>
  */
 final class RecordCodec {
@@ -39,6 +40,7 @@ final class RecordCodec {
     static final byte TAG_ENTRY = 'Q';
     static final byte TAG_MESSAGE = 'M';
     static final byte TAG_REFS = 'R';
+    static final byte TAG_SUMMARY = 'H';
 
     static final byte[] INBOUND_VALUE = {TAG_INBOUND};
 
@@ -221,6 +223,29 @@ final class RecordCodec {
             long expiresAt = b.readLong();
             end(b, what);
             return new Refs(n, expiresAt);
+        } catch (IndexOutOfBoundsException e) {
+            throw truncated(what, e);
+        }
+    }
+
+    static byte[] summary(long entries, long firstSeq, long nextSeq) {
+        ByteBuf b = Unpooled.buffer(25);
+        b.writeByte(TAG_SUMMARY);
+        b.writeLong(entries);
+        b.writeLong(firstSeq);
+        b.writeLong(nextSeq);
+        return bytes(b);
+    }
+
+    static QueueSummary summary(String what, byte[] value) {
+        ByteBuf b = open(value, TAG_SUMMARY, what);
+        try {
+            QueueSummary q = new QueueSummary(b.readLong(), b.readLong(), b.readLong());
+            end(b, what);
+            if (q.entries() < 0 || q.nextSeq() < 0) {
+                throw new CorruptRecordException(what + ": " + q);
+            }
+            return q;
         } catch (IndexOutOfBoundsException e) {
             throw truncated(what, e);
         }

@@ -5,24 +5,28 @@ import dev.tern.broker.store.StoreOpenException.Problem;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.jspecify.annotations.Nullable;
+import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 
 /**
  * Reads a durable store at start-up: every session with its subscriptions, inbound QoS 2 ids and will;
- * the shape of every queue (counted from keys alone, the values stay on disk); every retained message.
- * Records that belong to no session are collected for removal. A record that does not decode makes the
- * whole store count as damaged.
+ * the summary of every queue (the entries stay on disk); every retained message. Records of sessions
+ * that no longer exist are collected for removal. A record that does not decode makes the whole store
+ * count as damaged.
  */
 final class RecoveryScan {
     record Result(List<RecoveredSession> sessions, List<Message> retained, long queuedMessages, long maxSessionKey,
-                  StoreBatch cleanup) {}
+                  StoreBatch cleanup, String timings) {}
 
     private final RocksHandles h;
     private final Path dir;
@@ -32,32 +36,91 @@ final class RecoveryScan {
         this.dir = dir;
     }
 
+    /**
+     * Reads everything. Retained messages are read on a second thread while this one reads sessions
+     * and queues: start-up time is what a restart costs, and the two scans are independent.
+     */
     Result run(long nowMillis, ByteBufAllocator alloc) {
         List<Message> retained = new ArrayList<>();
+        StoreBatch retainedCleanup = new StoreBatch();
+        long[] retainedNanos = new long[1];
+        CompletableFuture<Void> retainedScan = CompletableFuture.runAsync(() -> {
+            long t = System.nanoTime();
+            try {
+                readRetained(nowMillis, alloc, retained, retainedCleanup);
+            } catch (RocksDBException e) {
+                throw new CompletionException(e);
+            }
+            retainedNanos[0] = System.nanoTime() - t;
+        }, r -> {
+            Thread t = new Thread(r, "tern-store-recovery");
+            t.setDaemon(true);
+            t.start();
+        });
         try {
             StoreBatch cleanup = new StoreBatch();
+            long t0 = System.nanoTime();
             Map<String, Builder> clients = readSessions(cleanup);
+            long t1 = System.nanoTime();
             Map<Long, Builder> byKey = new HashMap<>();
             long maxKey = 0;
             for (Builder b : clients.values()) {
                 byKey.put(b.session.sessionKey(), b);
                 maxKey = Math.max(maxKey, b.session.sessionKey());
             }
-            long queued = readQueues(byKey, cleanup);
-            readRetained(nowMillis, alloc, retained, cleanup);
+            long queued = readQueues(byKey);
+            long t2 = System.nanoTime();
+            join(retainedScan);
+            for (StoreOp op : retainedCleanup.ops()) {
+                if (op instanceof StoreOp.RemoveRetained r) {
+                    cleanup.removeRetained(r.topic());
+                }
+            }
             List<RecoveredSession> sessions = new ArrayList<>(clients.size());
             for (Builder b : clients.values()) {
                 sessions.add(b.build());
             }
-            return new Result(sessions, retained, queued, maxKey, cleanup);
+            String timings = "sessions " + (t1 - t0) / 1_000_000 + " ms, queues " + (t2 - t1) / 1_000_000
+                    + " ms, retained " + retainedNanos[0] / 1_000_000 + " ms alongside";
+            return new Result(sessions, retained, queued, maxKey, cleanup, timings);
         } catch (CorruptRecordException e) {
-            retained.forEach(Message::release);
+            release(retainedScan, retained);
             throw new StoreOpenException(Problem.CORRUPT, dir, "the store in " + dir + " is damaged: "
                     + e.getMessage(), e);
         } catch (RocksDBException e) {
-            retained.forEach(Message::release);
+            release(retainedScan, retained);
             throw RocksDbStore.openFailure(dir, e);
+        } catch (RuntimeException e) {
+            release(retainedScan, retained);
+            throw e;
         }
+    }
+
+    private static void join(CompletableFuture<Void> f) throws RocksDBException {
+        try {
+            f.join();
+        } catch (CompletionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof CompletionException ce && ce.getCause() != null) {
+                c = ce.getCause();
+            }
+            if (c instanceof RocksDBException r) {
+                throw r;
+            }
+            if (c instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+
+    private static void release(CompletableFuture<Void> scan, List<Message> retained) {
+        try {
+            scan.join();
+        } catch (RuntimeException ignored) {
+            // the scan's own failure; what it read is released below either way
+        }
+        retained.forEach(Message::release);
     }
 
     private static final class Builder {
@@ -65,14 +128,10 @@ final class RecoveryScan {
         final List<SubscriptionRecord> subscriptions = new ArrayList<>();
         final Set<Integer> inbound = new HashSet<>();
         @Nullable WillRecord will;
-        long entries;
-        long firstSeq = -1;
-        long lastSeq = -1;
+        QueueSummary queue = QueueSummary.EMPTY;
 
         RecoveredSession build() {
-            QueueSummary q = entries == 0 ? new QueueSummary(0, 0, lastSeq + 1)
-                    : new QueueSummary(entries, firstSeq, lastSeq + 1);
-            return new RecoveredSession(session, subscriptions, inbound, will, q);
+            return new RecoveredSession(session, subscriptions, inbound, will, queue);
         }
     }
 
@@ -123,33 +182,27 @@ final class RecoveryScan {
         return all;
     }
 
-    private long readQueues(Map<Long, Builder> byKey, StoreBatch cleanup) throws RocksDBException {
+    /** Reads each session's queue summary: one point read per session, the entries stay on disk. */
+    private long readQueues(Map<Long, Builder> byKey) throws RocksDBException {
         long total = 0;
-        try (RocksIterator it = h.db.newIterator(h.queues)) {
-            Builder current = null;
-            long currentKey = -1;
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                byte[] key = it.key();
-                if (key.length != 16) {
-                    throw new CorruptRecordException("queues: malformed key of " + key.length + " bytes");
+        List<Builder> sessions = new ArrayList<>(byKey.values());
+        try (ReadOptions ro = new ReadOptions()) {
+            for (int from = 0; from < sessions.size(); from += 1000) {
+                List<Builder> chunk = sessions.subList(from, Math.min(sessions.size(), from + 1000));
+                List<byte[]> keys = new ArrayList<>(chunk.size());
+                for (Builder b : chunk) {
+                    keys.add(Keys.queueSummary(b.session.sessionKey()));
                 }
-                long sessionKey = Keys.getLong(key, 0);
-                long seq = Keys.getLong(key, 8);
-                if (sessionKey != currentKey) {
-                    currentKey = sessionKey;
-                    current = byKey.get(sessionKey);
+                List<byte[]> values = h.db.multiGetAsList(ro, Collections.nCopies(keys.size(), h.queues), keys);
+                for (int i = 0; i < chunk.size(); i++) {
+                    byte[] v = values.get(i);
+                    if (v != null) {
+                        Builder b = chunk.get(i);
+                        b.queue = RecordCodec.summary("queue summary of " + b.session.clientId(), v);
+                        total += b.queue.entries();
+                    }
                 }
-                if (current == null) {
-                    cleanup.removeEntry(sessionKey, seq);
-                    continue;
-                }
-                if (current.entries++ == 0) {
-                    current.firstSeq = seq;
-                }
-                current.lastSeq = seq;
-                total++;
             }
-            it.status();
         }
         return total;
     }

@@ -81,6 +81,7 @@ public final class RocksDbStore implements Store {
      * @throws StoreOpenException if the directory cannot be used; the message says why and what to do
      */
     public static RocksDbStore open(StoreOptions options) {
+        long start = System.nanoTime();
         Path dir = options.directory();
         StoreDirectory.State state = StoreDirectory.inspect(dir, FORMAT_VERSION);
         if (state == StoreDirectory.State.EXISTING) {
@@ -122,6 +123,8 @@ public final class RocksDbStore implements Store {
             }
             RocksDbStore store = new RocksDbStore(options, h, nextMessageId, nextSessionKey, freeSpaceOf(dir));
             store.writer.start();
+            LOG.info("Opened the store in {} (format {}, persistence_sync {}) in {} ms.", dir, FORMAT_VERSION,
+                    options.sync(), (System.nanoTime() - start) / 1_000_000);
             return store;
         } catch (RocksDBException e) {
             h.close();
@@ -223,8 +226,11 @@ public final class RocksDbStore implements Store {
                     options.directory(), r.cleanup().ops().size());
             commit(r.cleanup());
         }
-        return new RecoveredState(r.sessions(), r.retained(), r.queuedMessages(),
-                Duration.ofNanos(System.nanoTime() - start));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        LOG.info("Read the store in {}: {} sessions, {} queued messages, {} retained messages in {} ms ({}).",
+                options.directory(), r.sessions().size(), r.queuedMessages(), r.retained().size(), took.toMillis(),
+                r.timings());
+        return new RecoveredState(r.sessions(), r.retained(), r.queuedMessages(), took);
     }
 
     @Override
@@ -283,7 +289,7 @@ public final class RocksDbStore implements Store {
             }
             List<byte[]> keys = new ArrayList<>();
             List<RecordCodec.Entry> entries = new ArrayList<>();
-            try (Slice upper = new Slice(Keys.queueEntry(sessionKey + 1, 0));
+            try (Slice upper = new Slice(Keys.queueSummary(sessionKey)); // entries only, not the summary
                  ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
                  RocksIterator it = h.db.newIterator(h.queues, ro)) {
                 for (it.seek(Keys.queueEntry(sessionKey, fromSeq)); it.isValid() && entries.size() < max; it.next()) {

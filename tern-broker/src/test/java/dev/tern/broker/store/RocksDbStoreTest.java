@@ -54,6 +54,17 @@ class RocksDbStoreTest extends StoreContractTest {
         return n;
     }
 
+    /** Queue entries, without the per-session summary records. */
+    long entries() throws Exception {
+        long n = 0;
+        try (RocksIterator it = rocks().handles().db.newIterator(rocks().handles().queues)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                n += Keys.getLong(it.key(), 8) == Keys.SUMMARY_SEQ ? 0 : 1;
+            }
+        }
+        return n;
+    }
+
     @Override
     protected void assertSharedMessages(long expected) throws Exception {
         RocksHandles h = rocks().handles();
@@ -80,7 +91,7 @@ class RocksDbStoreTest extends StoreContractTest {
         }
         RocksHandles h = rocks().handles();
         assertThat(count(h.messages)).isEqualTo(1);
-        assertThat(count(h.queues)).isEqualTo(1000);
+        assertThat(entries()).isEqualTo(1000);
         byte[] refs = h.db.get(h.refs, Keys.u64(1));
         assertThat(RecordCodec.refs("refs", refs).count()).isEqualTo(1000);
         rocks().handles().flush();
@@ -125,7 +136,7 @@ class RocksDbStoreTest extends StoreContractTest {
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         long syncs = store.stats().syncs() - syncsBefore;
-        assertThat(count(rocks().handles().queues)).isEqualTo(threads * perThread);
+        assertThat(entries()).isEqualTo(threads * perThread);
         assertThat(syncs).as("syncs for %d commits", threads * perThread).isLessThan(threads * perThread);
     }
 
@@ -171,7 +182,7 @@ class RocksDbStoreTest extends StoreContractTest {
         enqueue(message("t", "b", QoS.EXACTLY_ONCE, MqttProperties.builder().messageExpiryInterval(600L).build()), 1, s);
         RocksHandles h = rocks().handles();
         assertSharedMessages(0);
-        assertThat(count(h.queues)).isEqualTo(2);
+        assertThat(entries()).isEqualTo(2);
         assertThat(count(h.expiry)).isEqualTo(2);
         commit(new StoreBatch().removeEntry(s.sessionKey(), 0).releaseEntry(s.sessionKey(), 1));
         assertThat(count(h.expiry)).isZero();

@@ -329,7 +329,8 @@ abstract class StoreContractTest {
     }
 
     @Test
-    @DisplayName("an expired queued message comes back without its message; the remaining interval is lowered")
+    @DisplayName("an expired queued message comes back without its message or not at all; the remaining interval"
+            + " of the others is lowered")
     void messageExpiry() throws Exception {
         SessionRecord s = session("exp");
         commit(new StoreBatch().putSession(s));
@@ -341,11 +342,15 @@ abstract class StoreContractTest {
         Thread.sleep(1100);
         List<QueueEntry> entries = read(s);
         try {
-            assertThat(entries).hasSize(2);
-            assertThat(entries.get(0).message()).isNull();
-            assertThat(entries.get(0).released()).isFalse();
-            Message m = entries.get(1).message();
-            assertThat(m.properties().messageExpiryInterval()).isBetween(3590L, 3600L);
+            QueueEntry last = entries.get(entries.size() - 1);
+            assertThat(last.seq()).isEqualTo(1);
+            assertThat(last.message().properties().messageExpiryInterval()).isBetween(3590L, 3600L);
+            if (entries.size() == 2) {
+                assertThat(entries.get(0).message()).isNull();
+                assertThat(entries.get(0).released()).isFalse();
+            } else {
+                assertThat(entries).hasSize(1); // already swept
+            }
         } finally {
             entries.forEach(QueueEntry::release);
         }

@@ -144,7 +144,7 @@ public final class StoreBench {
                 .withSync(SyncPolicy.every(Duration.ofSeconds(1))));
         store.recover().retained().forEach(Message::release);
         byte[] payload = new byte[payloadSize];
-        Arrays.fill(payload, (byte) 'p');
+        new java.util.Random(1).nextBytes(payload); // incompressible, as real payloads often are
         List<SessionRecord> records = new ArrayList<>(sessions);
         StoreBatch b = new StoreBatch();
         for (int i = 0; i < sessions; i++) {
@@ -164,7 +164,8 @@ public final class StoreBench {
         for (int round = 0; round < perSession; round++) {
             b = new StoreBatch();
             for (SessionRecord s : records) {
-                Message m = message("devices/" + s.clientId() + "/data", payload);
+                payload[round % payload.length]++; // each message different
+                Message m = message("devices/" + s.clientId() + "/data", payload.clone());
                 b.enqueue(m, List.of(new QueueTarget(s.clientId(), s.sessionKey(), round, QoS.AT_LEAST_ONCE, false,
                         List.of())));
                 m.release();
@@ -180,7 +181,8 @@ public final class StoreBench {
         }
         b = new StoreBatch();
         for (int i = 0; i < retained; i++) {
-            Message m = new Message("retained/" + i, Unpooled.wrappedBuffer(payload), QoS.AT_LEAST_ONCE, true,
+            payload[i % payload.length]++;
+            Message m = new Message("retained/" + i, Unpooled.wrappedBuffer(payload.clone()), QoS.AT_LEAST_ONCE, true,
                     MqttProperties.EMPTY, "bench");
             b.putRetained(m);
             m.release();
@@ -209,6 +211,8 @@ public final class StoreBench {
 
     private static void recover(Path dir) throws Exception {
         long start = System.nanoTime();
+        org.rocksdb.RocksDB.loadLibrary();
+        System.out.printf(Locale.ROOT, "loading RocksDB's native library: %.2f s%n", (System.nanoTime() - start) / 1e9);
         RocksDbStore store = RocksDbStore.open(StoreOptions.defaults(dir));
         long opened = System.nanoTime();
         RecoveredState state = store.recover();
