@@ -23,8 +23,9 @@ import java.util.concurrent.Semaphore;
  *                     sessions "w{w}a" and, for even w, "w{w}b", and removes every even one again once it
  *                     is stored; prints "ACK w seq", then "REMOVING w seq" before and "REMOVED w seq"
  *                     after such a removal
- * fill DIR            one session; queues 4 KiB messages until told to stop; prints "ACK seq" or
- *                     "FAIL seq reason" per commit and "HEALTH ok|reason" when the health changes
+ * fill DIR            one session; queues 4 KiB messages until killed, up to 8 commits at a time (more,
+ *                     paced, while a write hangs); prints "ACK seq" or "FAIL seq reason" per commit and
+ *                     "HEALTH ok|reason" when the health changes
  * </pre>
  */
 public final class StoreDriver {
@@ -131,17 +132,23 @@ public final class StoreDriver {
         String payload = "x".repeat(4096);
         String health = "ok";
         say("READY");
+        Semaphore window = new Semaphore(8);
         for (long seq = 0; ; seq++) {
+            // While a write hangs, keep committing (unthrottled but paced): those must be refused.
+            boolean permit = window.tryAcquire(100, java.util.concurrent.TimeUnit.MILLISECONDS);
             Message m = message(payload);
             StoreBatch b = new StoreBatch().enqueue(m, List.of(new QueueTarget("filler", session.sessionKey(), seq,
                     QoS.AT_LEAST_ONCE, false, List.of())));
             m.release();
-            try {
-                store.commit(b).join();
-                say("ACK " + seq);
-            } catch (RuntimeException e) {
-                say("FAIL " + seq + " " + e.getCause().getMessage());
-                Thread.sleep(50);
+            long s = seq;
+            store.commit(b).whenComplete((v, e) -> {
+                if (permit) {
+                    window.release();
+                }
+                say(e == null ? "ACK " + s : "FAIL " + s + " " + e.getMessage());
+            });
+            if (!permit) {
+                Thread.sleep(20);
             }
             Store.Health h = store.health();
             String now = h.available() ? "ok" : String.valueOf(h.reason());
