@@ -27,7 +27,11 @@ public interface Store extends AutoCloseable {
     /** A new session key: never the key of a session stored before, also across restarts. */
     long newSessionKey();
 
-    /** Applies a batch atomically; see the class comment for when the future completes. */
+    /**
+     * Applies a batch atomically; see the class comment for when the future completes. Dependent
+     * actions may run on the store's writer thread: hand work over to your own thread there, and never
+     * wait for another commit (that would stop the writer).
+     */
     CompletableFuture<Void> commit(StoreBatch batch);
 
     /**
