@@ -195,6 +195,9 @@ final class StoredOutbox {
         if (r != null) {
             first = Math.min(first, r.seq);
         }
+        if (!gaps.isEmpty()) {
+            first = Math.min(first, gaps.first()); // a late commit there is read on the next attach
+        }
         releaseMemory();
         cursor = first;
         backlogTo = 0;
