@@ -7,6 +7,9 @@ import dev.tern.broker.listener.MqttServer;
 import dev.tern.broker.routing.RetainedStore;
 import dev.tern.broker.routing.Router;
 import dev.tern.broker.routing.SubscriptionTrie;
+import dev.tern.broker.security.BrokerSecurity;
+import dev.tern.broker.security.MemoryGuard;
+import dev.tern.broker.security.SecurityFileException;
 import dev.tern.broker.session.SessionInfo;
 import dev.tern.broker.session.SessionRegistry;
 import dev.tern.broker.sys.BrokerMetrics;
@@ -19,6 +22,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -43,7 +47,9 @@ public final class TernBroker implements AutoCloseable {
     private final BrokerMetrics metrics = new BrokerMetrics();
     private final Router router;
     private final SessionRegistry sessions;
-    private final MqttServer server;
+    private @Nullable BrokerSecurity security;
+    private @Nullable MqttServer server;
+    private io.netty.util.concurrent.@Nullable ScheduledFuture<?> certificateWatch;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private @Nullable SysTopicPublisher sysPublisher;
@@ -52,7 +58,6 @@ public final class TernBroker implements AutoCloseable {
         this.config = config;
         this.router = new Router(new SubscriptionTrie(), new RetainedStore(), config.upgradeOutgoingQos());
         this.sessions = new SessionRegistry(config.sessionSettings(), router, metrics);
-        this.server = new MqttServer(config, new BrokerContext(config, router, sessions, metrics));
     }
 
     /** A builder for a broker with Mosquitto's defaults (loopback, port 1883). */
@@ -79,12 +84,26 @@ public final class TernBroker implements AutoCloseable {
      *
      * @return this broker
      * @throws BindException if a listener cannot bind its address
+     * @throws IllegalArgumentException if a password, ACL or certificate file, or a plug-in, cannot be
+     *                                  used (the message names the file and line)
      */
     public TernBroker start() throws BindException {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("already started");
         }
         LOG.info("tern version {} starting", version());
+        try {
+            security = BrokerSecurity.create(config);
+            server = new MqttServer(config, new BrokerContext(config, router, sessions, metrics), security,
+                    MemoryGuard.of(config.security().memoryLimit()));
+        } catch (SecurityFileException e) {
+            close();
+            throw new IllegalArgumentException(e.getMessage(), e);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        MqttServer server = this.server;
         try {
             server.start();
         } catch (InterruptedException e) {
@@ -100,18 +119,56 @@ public final class TernBroker implements AutoCloseable {
                     sessions::disconnectedCount, () -> router.subscriptions().size());
             sysPublisher.start(server.workerGroup().next(), config.sysInterval());
         }
+        long check = config.security().certificateCheckPeriod().toMillis();
+        if (check > 0 && config.effectiveListeners().stream().anyMatch(l -> l.tls() != null)) {
+            certificateWatch = server.workerGroup().next().scheduleWithFixedDelay(server::reloadChangedCertificates,
+                    check, check, TimeUnit.MILLISECONDS);
+        }
         LOG.info("tern version {} running", version());
         return this;
     }
 
+    /**
+     * Reloads what Mosquitto reloads on SIGHUP: the password and ACL files, plug-ins and the TLS
+     * certificates. Open connections stay; clients whose password file entry went away or changed
+     * are disconnected. A file that no longer parses is reported and its previous version kept.
+     *
+     * @return true if every file reloaded
+     */
+    public boolean reload() {
+        BrokerSecurity s = security;
+        MqttServer m = server;
+        if (s == null || m == null || closed.get()) {
+            return false;
+        }
+        LOG.info("Reloading password, ACL and certificate files.");
+        boolean ok = s.reload();
+        m.reloadCertificates();
+        m.forEachConnection(c -> c.recheckAfterReload());
+        return ok;
+    }
+
     /** The port of the first listener (useful with port 0). */
     public int port() {
-        return server.ports().get(0);
+        return ports().get(0);
     }
 
     /** The ports of all listeners, in configuration order. */
     public List<Integer> ports() {
-        return server.ports();
+        MqttServer m = server;
+        if (m == null) {
+            throw new IllegalStateException("not started");
+        }
+        return m.ports();
+    }
+
+    /** The network side (for tests and tools). */
+    public MqttServer server() {
+        MqttServer m = server;
+        if (m == null) {
+            throw new IllegalStateException("not started");
+        }
+        return m;
     }
 
     /** The settings this broker runs with. */
@@ -157,10 +214,18 @@ public final class TernBroker implements AutoCloseable {
         if (sysPublisher != null) {
             sysPublisher.close();
         }
+        if (certificateWatch != null) {
+            certificateWatch.cancel(false);
+        }
         try {
-            server.close();
+            if (server != null) {
+                server.close();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (security != null) {
+            security.close();
         }
         sessions.releaseAllAfterShutdown();
         router.retained().clear();

@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
 /** {@code tern broker}: runs the broker in the foreground, like {@code mosquitto}. */
 @Command(name = "broker", mixinStandardHelpOptions = true, versionProvider = TernCommand.Version.class,
         description = {
-            "Runs the MQTT broker in the foreground until SIGINT or SIGTERM.",
+            "Runs the MQTT broker in the foreground until SIGINT or SIGTERM; SIGHUP reloads the password, ACL",
+            "and certificate files.",
             "Without -c it listens on 127.0.0.1 and ::1 port 1883 and admits anonymous clients."})
 final class BrokerCommand implements Callable<Integer> {
     /** Exit code meaning "do not exit": the broker runs until a signal stops the JVM. */
@@ -80,6 +81,10 @@ final class BrokerCommand implements Callable<Integer> {
         } catch (BindException e) {
             logger.error("Error: {}", e.getMessage());
             return 1;
+        } catch (IllegalArgumentException e) {
+            // a password, ACL or certificate file, or a plug-in, that cannot be used
+            logger.error("Error: {}", e.getMessage());
+            return 1;
         }
         Path pidFile = writePidFile(config, logger);
         Runnable shutdown = () -> {
@@ -98,6 +103,8 @@ final class BrokerCommand implements Callable<Integer> {
                 System.exit(0);
             });
         }
+        // SIGHUP reloads the password, ACL and certificate files, as it does for Mosquitto.
+        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> broker.reload());
         return KEEP_RUNNING; // Netty's non-daemon event loop threads keep the JVM alive
     }
 

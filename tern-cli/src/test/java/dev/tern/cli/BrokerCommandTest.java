@@ -61,6 +61,26 @@ class BrokerCommandTest {
     }
 
     @Test
+    @DisplayName("tern broker -c with a malformed password file exits with 1, naming the file, the line and the user")
+    void badPasswordFileExitsWithOne() throws Exception {
+        Path passwd = dir.resolve("passwd");
+        Files.writeString(passwd, "alice:not-hashed\n");
+        Path conf = dir.resolve("tern.conf");
+        Files.writeString(conf, "listener 0 127.0.0.1\npassword_file " + passwd + "\nlog_dest stderr\n");
+        Run r = run("broker", "-c", conf.toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains(passwd + ":1: user 'alice': the password is not hashed");
+    }
+
+    @Test
+    @DisplayName("tern passwd is listed and has mosquitto_passwd's flags")
+    void passwdHelp() {
+        Run r = run("passwd", "--help");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).contains("-c", "-b", "-D", "-U", "-I", "mosquitto_passwd");
+    }
+
+    @Test
     @DisplayName("tern broker -c with an unknown option names it")
     void unknownOptionExitsWithOne() throws Exception {
         Path conf = dir.resolve("unknown.conf");

@@ -111,6 +111,62 @@ class BrokerProcessIT {
         }
     }
 
+    /** MQTT 3.1.1 CONNECT with a user name and password. */
+    private static byte[] connectWithPassword(String clientId, String user, String password) {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        body.writeBytes(new byte[] {0, 4, 'M', 'Q', 'T', 'T', 4, (byte) 0xC2, 0, 60});
+        for (String s : new String[] {clientId, user, password}) {
+            byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            body.write(b.length >> 8);
+            body.write(b.length);
+            body.writeBytes(b);
+        }
+        byte[] v = body.toByteArray();
+        byte[] packet = new byte[v.length + 2];
+        packet[0] = 0x10;
+        packet[1] = (byte) v.length;
+        System.arraycopy(v, 0, packet, 2, v.length);
+        return packet;
+    }
+
+    private static byte[] connack(int port, String clientId, String user, String password) throws IOException {
+        try (RawClient c = RawClient.connect(port)) {
+            c.send(connectWithPassword(clientId, user, password));
+            return c.readPacket();
+        }
+    }
+
+    @Test
+    @DisplayName("SIGHUP reloads the password file: a user added by tern passwd can log in, a removed one is disconnected")
+    void sighupReloadsPasswordFile() throws Exception {
+        int port = FreePort.find();
+        Path passwd = dir.resolve("passwd");
+        assertThat(Main.commandLine().execute("passwd", "-c", "-b", "-I", "4096", passwd.toString(), "alice", "a"))
+                .isZero();
+        Path conf = dir.resolve("tern.conf");
+        Files.writeString(conf, "listener " + port + " 127.0.0.1\npassword_file " + passwd
+                + "\nauth_failure_delay 0\nlog_dest stdout\n");
+        try (ExternalCommand broker = startBroker("-c", conf.toString())) {
+            awaitPort(broker, port);
+            assertThat(connack(port, "b1", "bob", "b")).containsExactly(0x20, 2, 0, 5);
+            try (RawClient alice = RawClient.connect(port)) {
+                alice.send(connectWithPassword("alice-1", "alice", "a"));
+                assertThat(alice.readPacket()).containsExactly(0x20, 2, 0, 0);
+
+                assertThat(Main.commandLine().execute("passwd", "-b", "-I", "4096", passwd.toString(), "bob", "b"))
+                        .isZero();
+                assertThat(Main.commandLine().execute("passwd", "-D", passwd.toString(), "alice")).isZero();
+                try (ExternalCommand kill = ExternalCommand.start("kill", "-HUP", Long.toString(broker.pid()))) {
+                    assertThat(kill.waitFor(Duration.ofSeconds(10))).isZero();
+                }
+                assertThat(alice.awaitClosed(Duration.ofSeconds(10))).as("alice was removed").isTrue();
+            }
+            assertThat(connack(port, "b2", "bob", "b")).containsExactly(0x20, 2, 0, 0);
+            assertThat(broker.isAlive()).isTrue();
+            assertThat(broker.stdout()).contains("Reloaded password file").contains("user 'alice' was removed");
+        }
+    }
+
     @Test
     @DisplayName("tern broker -p PORT without -c listens on loopback only")
     void portWithoutConfigListensOnLoopbackOnly() throws Exception {

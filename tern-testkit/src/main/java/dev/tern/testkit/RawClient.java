@@ -36,6 +36,11 @@ public final class RawClient implements AutoCloseable {
         return new RawClient(s);
     }
 
+    /** Speaks over a socket that is already connected (e.g. a TLS socket after its handshake). */
+    public static RawClient over(Socket connected) throws IOException {
+        return new RawClient(connected);
+    }
+
     /** Connects to 127.0.0.1:port. */
     public static RawClient connect(int port) throws IOException {
         return connect("127.0.0.1", port);

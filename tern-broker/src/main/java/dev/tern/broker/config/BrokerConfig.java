@@ -36,6 +36,7 @@ import org.jspecify.annotations.Nullable;
  * @param eventLoopThreads           I/O threads (0 = one per available processor)
  * @param pidFile                    file to write the process id to, or null
  * @param log                        logging settings
+ * @param security                   authentication, TLS reloading and resource limits
  */
 public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean allowAnonymous,
                            boolean allowZeroLengthClientId, String autoIdPrefix, int maxInflightMessages,
@@ -43,7 +44,8 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
                            int maxKeepalive, int maxQos, @Nullable Duration persistentClientExpiration,
                            boolean queueQos0Messages, boolean retainAvailable, boolean upgradeOutgoingQos,
                            Duration sysInterval, Duration connectTimeout, boolean connectionMessages,
-                           int maxConnections, boolean tcpNoDelay, int eventLoopThreads, @Nullable String pidFile, LogSettings log) {
+                           int maxConnections, boolean tcpNoDelay, int eventLoopThreads, @Nullable String pidFile, LogSettings log,
+                           SecuritySettings security) {
 
     /** The port of the default listener. */
     public static final int DEFAULT_PORT = 1883;
@@ -54,6 +56,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
         Objects.requireNonNull(sysInterval, "sysInterval");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(log, "log");
+        Objects.requireNonNull(security, "security");
     }
 
     /** A builder with Mosquitto's defaults. */
@@ -87,6 +90,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
         b.eventLoopThreads = eventLoopThreads;
         b.pidFile = pidFile;
         b.log = log;
+        b.security = security;
         return b;
     }
 
@@ -107,6 +111,17 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
             return allowAnonymous;
         }
         return listeners.isEmpty();
+    }
+
+    /**
+     * The authentication sources of a listener: its own with {@code per_listener_settings true}
+     * (none if it has none), else the broker-wide ones.
+     */
+    public AuthSettings auth(ListenerConfig listener) {
+        if (security.perListenerSettings() && !listeners.isEmpty()) {
+            return listener.auth() != null ? listener.auth() : AuthSettings.NONE;
+        }
+        return security.auth();
     }
 
     /** A listener's connection limit: its own, else the global one; -1 for none. */
@@ -150,6 +165,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
         private int eventLoopThreads;
         private @Nullable String pidFile;
         private LogSettings log = LogSettings.DEFAULT;
+        private SecuritySettings security = SecuritySettings.DEFAULT;
 
         private Builder() {}
 
@@ -180,6 +196,8 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
         public Builder eventLoopThreads(int v) { eventLoopThreads = v; return this; }
         public Builder pidFile(@Nullable String v) { pidFile = v; return this; }
         public Builder log(LogSettings v) { log = v; return this; }
+        public Builder security(SecuritySettings v) { security = v; return this; }
+        SecuritySettings security() { return security; }
 
         /** The immutable settings. */
         public BrokerConfig build() {
@@ -187,7 +205,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
                     maxInflightMessages, maxQueuedMessages, maxQueuedBytes, maxPacketSize, messageSizeLimit,
                     maxKeepalive, maxQos, persistentClientExpiration, queueQos0Messages, retainAvailable,
                     upgradeOutgoingQos, sysInterval, connectTimeout, connectionMessages, maxConnections, tcpNoDelay,
-                    eventLoopThreads, pidFile, log);
+                    eventLoopThreads, pidFile, log, security);
         }
     }
 }

@@ -31,9 +31,16 @@ public final class ConfigParser {
     private boolean logTimestamps = LogSettings.DEFAULT.timestamps();
     private @Nullable Integer defaultPort;
     private @Nullable String defaultBindAddress;
-    private @Nullable ListenerConfig currentListener;
-    private final List<ListenerConfig> listeners = new ArrayList<>();
+    /** Options of the default listener ({@code port}/{@code bind_address}) and the per-listener ones. */
+    private final ListenerDraft defaultListener = new ListenerDraft(BrokerConfig.DEFAULT_PORT, null);
+    private @Nullable ListenerDraft currentListener;
+    private final List<ListenerDraft> listeners = new ArrayList<>();
+    private boolean perListenerSettings;
+    private AuthSettings globalAuth = AuthSettings.NONE;
+    private SecuritySettings security = SecuritySettings.DEFAULT;
     private int includeDepth;
+    /** The line being applied, for errors found later. */
+    private int currentLine;
 
     private ConfigParser(BrokerConfig.Builder builder) {
         this.builder = builder;
@@ -75,6 +82,7 @@ public final class ConfigParser {
             String option = space < 0 ? line : line.substring(0, space);
             String value = space < 0 ? "" : line.substring(space + 1).strip();
             try {
+                currentLine = i + 1;
                 apply(option, value, file);
             } catch (BadValue e) {
                 throw new ConfigException(file, i + 1, option, e.getMessage());
@@ -91,19 +99,97 @@ public final class ConfigParser {
         return -1;
     }
 
-    private BrokerConfig finish() {
+    private BrokerConfig finish() throws ConfigException {
         List<ListenerConfig> all = new ArrayList<>();
         if (defaultPort != null || defaultBindAddress != null) {
-            all.add(ListenerConfig.mqtt(defaultPort == null ? BrokerConfig.DEFAULT_PORT : defaultPort,
-                    defaultBindAddress));
+            defaultListener.port = defaultPort == null ? BrokerConfig.DEFAULT_PORT : defaultPort;
+            defaultListener.address = defaultBindAddress;
+            all.add(defaultListener.build(perListenerSettings ? globalAuth : null));
+        } else if (defaultListener.touched) {
+            throw new ConfigException(defaultListener.origin, defaultListener.originLine, defaultListener.originOption,
+                    "this listener option comes before any 'listener' line and there is no 'port' line for it to "
+                            + "apply to; move it after a 'listener' line");
         }
-        all.addAll(listeners);
+        for (ListenerDraft d : listeners) {
+            all.add(d.build(null));
+        }
         all.forEach(builder::listener);
+        builder.security(security.withPerListenerSettings(perListenerSettings).withAuth(globalAuth));
         if (!logTypes.isEmpty() || !logDestinations.isEmpty() || logTimestamps != LogSettings.DEFAULT.timestamps()) {
             builder.log(new LogSettings(logTypes.isEmpty() ? LogSettings.DEFAULT.types() : logTypes,
                     logDestinations.isEmpty() ? LogSettings.DEFAULT.destinations() : logDestinations, logTimestamps));
         }
         return builder.build();
+    }
+
+    /** A listener's options while the file is read; order of lines within a listener is free. */
+    private static final class ListenerDraft {
+        int port;
+        @Nullable String address;
+        String protocol = ListenerConfig.MQTT;
+        @Nullable Integer maxConnections;
+        @Nullable Boolean allowAnonymous;
+        @Nullable String certFile;
+        @Nullable String keyFile;
+        @Nullable String caFile;
+        @Nullable String caPath;
+        @Nullable String crlFile;
+        boolean requireCertificate;
+        boolean useIdentityAsUsername;
+        boolean useSubjectAsUsername;
+        String tlsVersion = "TLSv1.2";
+        List<String> ciphers = List.of();
+        List<String> ciphersTls13 = List.of();
+        @Nullable AuthSettings auth;
+        int httpHeaderSize = ListenerConfig.DEFAULT_HTTP_HEADER_SIZE;
+        /** Where the listener was defined (or its first option), for errors found at the end. */
+        @Nullable Path origin;
+        int originLine;
+        @Nullable String originOption;
+        boolean touched;
+
+        ListenerDraft(int port, @Nullable String address) {
+            this.port = port;
+            this.address = address;
+        }
+
+        void touch(Path file, int line, String option) {
+            if (!touched) {
+                touched = true;
+                if (origin == null) {
+                    origin = file;
+                    originLine = line;
+                    originOption = option;
+                }
+            }
+        }
+
+        ListenerConfig build(@Nullable AuthSettings fallbackAuth) throws ConfigException {
+            TlsSettings tls = null;
+            boolean anyTls = certFile != null || keyFile != null || caFile != null || caPath != null || crlFile != null
+                    || requireCertificate || useIdentityAsUsername || useSubjectAsUsername;
+            String where = "listener " + port + (address == null ? "" : " " + address);
+            if (anyTls) {
+                if (certFile == null || keyFile == null) {
+                    throw new ConfigException(origin, originLine, certFile == null ? "certfile" : "keyfile",
+                            where + " has TLS options but no " + (certFile == null ? "certfile" : "keyfile")
+                                    + "; TLS needs both certfile and keyfile");
+                }
+                if (requireCertificate && caFile == null && caPath == null) {
+                    throw new ConfigException(origin, originLine, "require_certificate", where
+                            + ": require_certificate needs cafile or capath to check client certificates against");
+                }
+                if ((useIdentityAsUsername || useSubjectAsUsername) && !requireCertificate) {
+                    throw new ConfigException(origin, originLine, useIdentityAsUsername ? "use_identity_as_username"
+                            : "use_subject_as_username", where + ": the user name can only come from a certificate "
+                            + "when require_certificate is true");
+                }
+                tls = new TlsSettings(certFile, keyFile, caFile, caPath, crlFile, requireCertificate,
+                        useIdentityAsUsername, useSubjectAsUsername, tlsVersion, ciphers, ciphersTls13);
+            }
+            return new ListenerConfig(port, address, protocol, maxConnections, allowAnonymous, tls,
+                    auth != null ? auth : fallbackAuth, httpHeaderSize);
+        }
     }
 
     private void apply(String option, String value, Path file) throws BadValue, ConfigException {
@@ -112,13 +198,13 @@ public final class ConfigParser {
             throw new BadValue("not supported by this version of Tern: " + notYet);
         }
         switch (option) {
-            case "listener" -> listener(value);
+            case "listener" -> listener(value, file);
             case "port" -> defaultPort = port(value);
             case "bind_address" -> defaultBindAddress = nonEmpty(value);
             case "protocol" -> {
-                String v = nonEmpty(value);
-                if (!v.equals("mqtt")) {
-                    throw new BadValue("only 'mqtt' is supported so far; 'websockets' comes with WebSocket support");
+                String v = oneOf(nonEmpty(value), ListenerConfig.MQTT, ListenerConfig.WEBSOCKETS);
+                if (currentListener != null || !v.equals(ListenerConfig.MQTT)) {
+                    listenerDraft(file, option).protocol = v;
                 }
             }
             case "socket_domain" -> oneOf(value, "ipv4", "ipv6");
@@ -127,11 +213,60 @@ public final class ConfigParser {
                 if (currentListener == null) {
                     builder.maxConnections(max);
                 } else {
-                    updateListener(new ListenerConfig(currentListener.port(), currentListener.bindAddress(),
-                            currentListener.protocol(), max, currentListener.allowAnonymous()));
+                    currentListener.maxConnections = max;
                 }
             }
-            case "allow_anonymous" -> builder.allowAnonymous(bool(value));
+            case "allow_anonymous" -> {
+                boolean v = bool(value);
+                if (perListenerSettings && currentListener != null) {
+                    currentListener.allowAnonymous = v;
+                } else {
+                    builder.allowAnonymous(v);
+                }
+            }
+            case "per_listener_settings" -> {
+                if (!listeners.isEmpty() || globalAuth.authenticates() || globalAuth.aclFile() != null) {
+                    throw new BadValue("must come before any listener and any password_file, acl_file or plugin "
+                            + "line, since it decides where those apply");
+                }
+                perListenerSettings = bool(value);
+            }
+            case "password_file" -> {
+                String path = existingFile(value, file);
+                updateAuth(a -> a.withPasswordFile(path));
+            }
+            case "acl_file" -> {
+                String path = existingFile(value, file);
+                updateAuth(a -> a.withAclFile(path));
+            }
+            case "plugin", "auth_plugin" -> {
+                String name = nonEmpty(value);
+                updateAuth(a -> {
+                    List<AuthSettings.PluginConfig> plugins = new ArrayList<>(a.plugins());
+                    plugins.add(new AuthSettings.PluginConfig(name, Map.of()));
+                    return a.withPlugins(plugins);
+                });
+            }
+            case "certfile" -> listenerDraft(file, option).certFile = existingFile(value, file);
+            case "keyfile" -> listenerDraft(file, option).keyFile = existingFile(value, file);
+            case "cafile" -> listenerDraft(file, option).caFile = existingFile(value, file);
+            case "capath" -> listenerDraft(file, option).caPath = existingDirectory(value, file);
+            case "crlfile" -> listenerDraft(file, option).crlFile = existingFile(value, file);
+            case "require_certificate" -> listenerDraft(file, option).requireCertificate = bool(value);
+            case "use_identity_as_username" -> listenerDraft(file, option).useIdentityAsUsername = bool(value);
+            case "use_subject_as_username" -> listenerDraft(file, option).useSubjectAsUsername = bool(value);
+            case "tls_version" -> listenerDraft(file, option).tlsVersion = tlsVersion(value);
+            case "ciphers" -> listenerDraft(file, option).ciphers = cipherList(value);
+            case "ciphers_tls1.3" -> listenerDraft(file, option).ciphersTls13 = cipherList(value);
+            case "websockets_headers_size" -> listenerDraft(file, option).httpHeaderSize = integer(value, 1_024,
+                    1_048_576);
+            case "websockets_log_level" -> integer(value, 0, 65_535); // libwebsockets' log mask; Tern logs via log_type
+            case "memory_limit" -> security = security.withMemoryLimit(longValue(value, 0, Long.MAX_VALUE));
+            case "max_publish_rate" -> security = security.withMaxPublishRate(integer(value, 0, Integer.MAX_VALUE));
+            case "auth_failure_delay" -> security = security.withAuthFailureDelay(
+                    Duration.ofMillis(integer(value, 0, 60_000)));
+            case "tls_reload_interval" -> security = security.withCertificateCheckPeriod(
+                    Duration.ofSeconds(integer(value, 0, 86_400)));
             case "allow_zero_length_clientid" -> builder.allowZeroLengthClientId(bool(value));
             case "auto_id_prefix" -> builder.autoIdPrefix(nonEmpty(value));
             case "max_inflight_messages" -> builder.maxInflightMessages(integer(value, 0, 65_535));
@@ -167,25 +302,111 @@ public final class ConfigParser {
                 if (notYet != null) {
                     return; // harmless value of a not-yet-supported option
                 }
+                if (option.startsWith("plugin_opt_") || option.startsWith("auth_opt_")) {
+                    pluginOption(option.substring(option.indexOf("_opt_") + 5), value);
+                    return;
+                }
                 throw new BadValue("unknown option (see the configuration reference in README.md)");
             }
         }
     }
 
-    private void listener(String value) throws BadValue {
+    private void listener(String value, Path file) throws BadValue {
         String[] parts = value.split("\\s+");
         if (value.isEmpty() || parts.length > 2) {
             throw new BadValue("expected 'listener PORT [ADDRESS]', got '" + value + "'");
         }
         int port = port(parts[0]);
         String address = parts.length == 2 ? parts[1] : null;
-        currentListener = ListenerConfig.mqtt(port, address);
+        currentListener = new ListenerDraft(port, address);
+        currentListener.origin = file;
+        currentListener.originLine = currentLine;
+        currentListener.originOption = "listener";
         listeners.add(currentListener);
     }
 
-    private void updateListener(ListenerConfig updated) {
-        listeners.set(listeners.size() - 1, updated);
-        currentListener = updated;
+    /** The listener the per-listener option on this line applies to. */
+    private ListenerDraft listenerDraft(Path file, String option) {
+        ListenerDraft d = currentListener != null ? currentListener : defaultListener;
+        d.touch(file, currentLine, option);
+        return d;
+    }
+
+    /** Applies a change to the current listener's or the broker-wide authentication settings. */
+    private void updateAuth(java.util.function.UnaryOperator<AuthSettings> change) {
+        if (perListenerSettings && currentListener != null) {
+            currentListener.auth = change.apply(currentListener.auth != null ? currentListener.auth : AuthSettings.NONE);
+        } else {
+            globalAuth = change.apply(globalAuth);
+        }
+    }
+
+    private void pluginOption(String key, String value) throws BadValue {
+        AuthSettings a = perListenerSettings && currentListener != null && currentListener.auth != null
+                ? currentListener.auth : globalAuth;
+        if (a.plugins().isEmpty() || key.isEmpty()) {
+            throw new BadValue("a plugin option needs a 'plugin NAME' line before it");
+        }
+        List<AuthSettings.PluginConfig> plugins = new ArrayList<>(a.plugins());
+        AuthSettings.PluginConfig last = plugins.remove(plugins.size() - 1);
+        Map<String, String> options = new java.util.LinkedHashMap<>(last.options());
+        options.put(key, value);
+        plugins.add(new AuthSettings.PluginConfig(last.name(), options));
+        updateAuth(x -> x.withPlugins(plugins));
+    }
+
+    private static String tlsVersion(String value) throws BadValue {
+        return switch (value) {
+            case "tlsv1.3" -> "TLSv1.3";
+            case "tlsv1.2" -> "TLSv1.2";
+            case "tlsv1.1", "tlsv1", "tlsv1.0" -> throw new BadValue("'" + value + "' is not supported: Tern speaks "
+                    + "TLS 1.2 and 1.3 only; use tlsv1.2 (1.2 and 1.3) or tlsv1.3 (1.3 only)");
+            default -> throw new BadValue("expected tlsv1.2 or tlsv1.3, got '" + value + "'");
+        };
+    }
+
+    private static List<String> cipherList(String value) throws BadValue {
+        List<String> out = new ArrayList<>();
+        for (String c : nonEmpty(value).split("[:,\\s]+")) {
+            if (c.isEmpty()) {
+                continue;
+            }
+            if (c.startsWith("!") || c.startsWith("-") || c.startsWith("+") || c.startsWith("@")
+                    || c.equals(c.toUpperCase(java.util.Locale.ROOT)) && !c.contains("-") && !c.contains("_")) {
+                throw new BadValue("'" + c + "' is an OpenSSL cipher expression; Tern needs a list of cipher suite "
+                        + "names, such as ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384");
+            }
+            out.add(c);
+        }
+        return out;
+    }
+
+    private static String existingFile(String value, Path configFile) throws BadValue {
+        Path p = resolve(nonEmpty(value), configFile);
+        if (!Files.isRegularFile(p)) {
+            throw new BadValue("'" + p + "' does not exist or is not a file");
+        }
+        if (!Files.isReadable(p)) {
+            throw new BadValue("'" + p + "' is not readable");
+        }
+        return p.toString();
+    }
+
+    private static String existingDirectory(String value, Path configFile) throws BadValue {
+        Path p = resolve(nonEmpty(value), configFile);
+        if (!Files.isDirectory(p)) {
+            throw new BadValue("'" + p + "' is not a directory");
+        }
+        return p.toString();
+    }
+
+    /** Mosquitto reads relative paths from its working directory; Tern also, if the file exists there. */
+    private static Path resolve(String value, Path configFile) {
+        Path p = Path.of(value);
+        if (p.isAbsolute() || Files.exists(p) || configFile.getParent() == null) {
+            return p;
+        }
+        return configFile.getParent().resolve(p);
     }
 
     private void logType(String value) throws BadValue {
@@ -235,8 +456,7 @@ public final class ConfigParser {
 
     private static boolean isHarmlessDefault(String option, String value) {
         return switch (option) {
-            case "persistence", "per_listener_settings", "require_certificate", "use_identity_as_username",
-                 "use_subject_as_username" -> value.equals("false");
+            case "persistence", "check_retain_source" -> value.equals("false");
             default -> false;
         };
     }
@@ -330,17 +550,13 @@ public final class ConfigParser {
 
     private static Map<String, String> notYetSupported() {
         Map<String, String> m = new HashMap<>();
-        String auth = "password files, ACLs and plugins come with the security issue";
-        for (String o : List.of("password_file", "acl_file", "auth_plugin", "plugin", "auth_opt", "psk_file",
-                "psk_hint", "per_listener_settings", "clientid_prefixes")) {
-            m.put(o, auth);
-        }
-        String tls = "TLS and WebSockets come with the security and transports issue";
-        for (String o : List.of("cafile", "capath", "certfile", "keyfile", "crlfile", "require_certificate",
-                "use_identity_as_username", "use_subject_as_username", "tls_version", "ciphers", "ciphers_tls1.3",
-                "tls_engine", "tls_keyform", "http_dir", "websockets_log_level", "websockets_headers_size")) {
-            m.put(o, tls);
-        }
+        m.put("psk_file", "TLS-PSK is not supported (the JDK's TLS has no pre-shared keys); use certificates");
+        m.put("psk_hint", "TLS-PSK is not supported (the JDK's TLS has no pre-shared keys); use certificates");
+        m.put("clientid_prefixes", "clientid_prefixes is not supported; use an ACL pattern with %c instead");
+        m.put("tls_engine", "OpenSSL engines are not supported; keys are read from keyfile");
+        m.put("tls_keyform", "OpenSSL engines are not supported; keys are read from keyfile (PEM)");
+        m.put("http_dir", "serving files over the WebSocket listener's HTTP is not supported");
+        m.put("use_username_as_clientid", "use_username_as_clientid is not supported yet");
         String persistence = "messages and sessions are kept in memory until durable storage lands; "
                 + "use 'persistence false' or remove the line";
         for (String o : List.of("persistence", "persistence_file", "persistence_location", "autosave_interval",
@@ -351,10 +567,10 @@ public final class ConfigParser {
                 "remote_username", "remote_password")) {
             m.put(o, "bridges are not implemented");
         }
-        m.put("memory_limit", "the global memory limit comes with the security issue");
         m.put("max_topic_alias", "topic aliases come with MQTT 5.0 support");
         m.put("mount_point", "mount points are not implemented");
-        m.put("check_retain_source", "comes with ACL support");
+        m.put("check_retain_source", "Tern does not re-check a retained message's publisher when delivering it; "
+                + "set 'check_retain_source false' or remove the line");
         return Map.copyOf(m);
     }
 }

@@ -7,8 +7,10 @@ import dev.tern.codec.packet.Connect;
 import java.util.UUID;
 
 /**
- * Decides whether a CONNECT is accepted: client identifier rules, keep-alive limit, anonymous access
- * and the will topic. Produces the CONNACK code in the client's protocol version.
+ * Decides whether a CONNECT is acceptable before authentication: client identifier rules, the
+ * keep-alive limit and the will topic. Produces the CONNACK code in the client's protocol version.
+ * Who may connect (credentials, anonymous access) is the listener's
+ * {@link dev.tern.broker.security.AccessControl}'s business.
  */
 final class ConnectValidator {
     /**
@@ -31,7 +33,7 @@ final class ConnectValidator {
         this.config = config;
     }
 
-    Decision check(Connect c, boolean allowAnonymous) {
+    Decision check(Connect c) {
         boolean v5 = c.version().isV5();
         String clientId = c.clientId();
         boolean assigned = false;
@@ -55,14 +57,6 @@ final class ConnectValidator {
             // 2.0.12 (CVE-2020-13849; 2.0.11 accepts). See docs/interop.md.
             return refuse(c, ReasonCodes.V3_IDENTIFIER_REJECTED,
                     "keep-alive " + c.keepAliveSeconds() + " s exceeds max_keepalive " + config.maxKeepalive());
-        }
-        if (!allowAnonymous) {
-            boolean credentials = c.username() != null || c.password() != null;
-            int code = v5 ? (credentials ? ReasonCodes.BAD_USER_NAME_OR_PASSWORD : ReasonCodes.NOT_AUTHORIZED)
-                    : (credentials ? ReasonCodes.V3_BAD_USERNAME_OR_PASSWORD : ReasonCodes.V3_NOT_AUTHORIZED);
-            return refuse(c, code, credentials
-                    ? "no password file is configured to check credentials against"
-                    : "anonymous clients are not allowed on this listener (allow_anonymous false)");
         }
         if (c.will() != null && SysTopics.isSysTopic(c.will().topic())) {
             return refuse(c, v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_NOT_AUTHORIZED,

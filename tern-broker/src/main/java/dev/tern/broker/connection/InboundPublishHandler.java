@@ -3,6 +3,7 @@ package dev.tern.broker.connection;
 import dev.tern.broker.config.BrokerConfig;
 import dev.tern.broker.routing.Message;
 import dev.tern.broker.routing.Router;
+import dev.tern.broker.security.AclAccess;
 import dev.tern.broker.session.Session;
 import dev.tern.broker.sys.BrokerMetrics;
 import dev.tern.codec.MqttProperties;
@@ -25,13 +26,19 @@ final class InboundPublishHandler {
     private final BrokerConfig config;
     private final Router router;
     private final BrokerMetrics metrics;
+    private final @Nullable PublishRateLimiter rateLimiter;
     private boolean dropLogged;
+    private boolean memoryLogged;
 
-    InboundPublishHandler(MqttConnection connection, BrokerContext context) {
+    /** Why a PUBLISH is not routed, and the reason code its acknowledgement carries in MQTT 5.0. */
+    private record Refusal(String why, int reasonCode) {}
+
+    InboundPublishHandler(MqttConnection connection, BrokerContext context, int maxPublishRate) {
         this.connection = connection;
         this.config = context.config();
         this.router = context.router();
         this.metrics = context.metrics();
+        this.rateLimiter = maxPublishRate > 0 ? new PublishRateLimiter(maxPublishRate, System.nanoTime()) : null;
     }
 
     /** Handles a PUBLISH; takes over its payload reference. */
@@ -43,16 +50,20 @@ final class InboundPublishHandler {
                     ReasonCodes.RETAIN_NOT_SUPPORTED);
             return;
         }
-        String refusal = refusal(p);
+        limitRate();
+        if (connection.policy().memory().overLimit() && !refuseForMemory(p)) {
+            return;
+        }
+        Refusal refusal = refusal(p);
         int reasonCode = ReasonCodes.SUCCESS;
         if (refusal != null) {
             p.release();
             metrics.recordPublishDropped();
-            reasonCode = refusal.startsWith("$SYS") ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.PACKET_TOO_LARGE;
+            reasonCode = refusal.reasonCode();
             if (!dropLogged) {
                 dropLogged = true;
-                ConnectionLog.LOG.warn("Denied PUBLISH from {} to '{}': {}.", connection.clientId(), p.topic(),
-                        refusal);
+                ConnectionLog.LOG.warn("Denied PUBLISH from {} to '{}': {} (further denials of this client are not "
+                        + "logged).", connection.clientId(), p.topic(), refusal.why());
             }
         }
         PacketWriter writer = connection.writer();
@@ -92,15 +103,70 @@ final class InboundPublishHandler {
         connection.writer().write(new PubComp(rel.packetId(), code, MqttProperties.EMPTY));
     }
 
-    private @Nullable String refusal(Publish p) {
+    private @Nullable Refusal refusal(Publish p) {
         if (SysTopics.isSysTopic(p.topic())) {
-            return "$SYS topics are read-only for clients";
+            return new Refusal("$SYS topics are read-only for clients", ReasonCodes.NOT_AUTHORIZED);
         }
         long limit = config.messageSizeLimit();
         if (limit > 0 && p.payload().readableBytes() > limit) {
-            return "payload of " + p.payload().readableBytes() + " bytes exceeds message_size_limit " + limit;
+            return new Refusal("payload of " + p.payload().readableBytes() + " bytes exceeds message_size_limit "
+                    + limit, ReasonCodes.PACKET_TOO_LARGE);
+        }
+        if (!connection.authorized(AclAccess.WRITE, p.topic())) {
+            // MQTT 3.1.1 has no way to say so: the message is acknowledged and dropped, as Mosquitto does.
+            return new Refusal("the ACL does not allow this client to publish there", ReasonCodes.NOT_AUTHORIZED);
         }
         return null;
+    }
+
+    /** max_publish_rate: past the rate, stop reading until the next token is due. */
+    private void limitRate() {
+        if (rateLimiter == null) {
+            return;
+        }
+        long pause = rateLimiter.acquire(System.nanoTime());
+        if (pause > 0) {
+            connection.holdForRate(pause);
+        }
+    }
+
+    /**
+     * memory_limit exceeded: MQTT 5.0 publishes are refused with Quota exceeded (0x97); MQTT 3.x has
+     * no such answer, so QoS 0 is dropped and QoS 1/2 publishers are disconnected without an
+     * acknowledgement, to send the message again once they reconnect.
+     *
+     * @return false: the packet was dealt with
+     */
+    private boolean refuseForMemory(Publish p) {
+        p.release();
+        metrics.recordPublishDropped();
+        if (!memoryLogged) {
+            memoryLogged = true;
+            ConnectionLog.LOG.warn("Refused PUBLISH from {} to '{}': the broker is above its memory_limit.",
+                    connection.clientId(), p.topic());
+        }
+        PacketWriter writer = connection.writer();
+        boolean v5 = writer.version().isV5();
+        switch (p.qos()) {
+            case AT_MOST_ONCE -> { }
+            case AT_LEAST_ONCE -> {
+                if (v5) {
+                    writer.write(new PubAck(p.packetId(), ReasonCodes.QUOTA_EXCEEDED, MqttProperties.EMPTY));
+                } else {
+                    connection.protocolError("published while the broker is above its memory_limit",
+                            ReasonCodes.QUOTA_EXCEEDED);
+                }
+            }
+            case EXACTLY_ONCE -> {
+                if (v5) {
+                    writer.write(new PubRec(p.packetId(), ReasonCodes.QUOTA_EXCEEDED, MqttProperties.EMPTY));
+                } else {
+                    connection.protocolError("published while the broker is above its memory_limit",
+                            ReasonCodes.QUOTA_EXCEEDED);
+                }
+            }
+        }
+        return false;
     }
 
     private void route(Publish p) {

@@ -3,6 +3,8 @@ package dev.tern.broker.connection;
 import dev.tern.broker.config.ListenerConfig;
 import dev.tern.broker.routing.Delivery;
 import dev.tern.broker.routing.Message;
+import dev.tern.broker.security.AclAccess;
+import dev.tern.broker.security.LoginResult;
 import dev.tern.broker.session.ConnectRequest;
 import dev.tern.broker.session.Session;
 import dev.tern.broker.session.SessionConnection;
@@ -46,13 +48,16 @@ import org.jspecify.annotations.Nullable;
  * The MQTT protocol state machine of one network connection: CONNECT first and only once, then the
  * packets of an established connection, then the will if the connection ends without DISCONNECT.
  * Packet-specific work is delegated ({@link ConnectValidator}, {@link InboundPublishHandler},
- * {@link SubscriptionHandler}); session state lives in {@link Session}. Event loop only.
+ * {@link SubscriptionHandler}); session state lives in {@link Session}; authentication and ACLs
+ * are the listener's {@link ConnectionPolicy}. Event loop only.
  */
 public final class MqttConnection extends ChannelInboundHandlerAdapter implements SessionConnection {
-    private enum State { AWAIT_CONNECT, ATTACHING, CONNECTED, CLOSED }
+    private enum State { AWAIT_CONNECT, AUTHENTICATING, ATTACHING, CONNECTED, CLOSED }
 
     private final BrokerContext context;
     private final ListenerConfig listener;
+    private final ConnectionPolicy policy;
+    private final ReadGate reading = new ReadGate();
     private final ConnectValidator validator;
     private final InboundPublishHandler publishes;
     private final SubscriptionHandler subscriptions;
@@ -65,16 +70,19 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private @Nullable Will will;
     private @Nullable String assignedClientId;
     private @Nullable ScheduledFuture<?> connectTimeout;
+    private final ClientAuthorization authorization;
     private final ArrayDeque<Object> pendingWhileAttaching = new ArrayDeque<>();
     private String closeReason = "closed its connection";
     /** DISCONNECT or a protocol violation ended the connection: packets still in the read batch are dropped. */
     private boolean closing;
 
-    public MqttConnection(BrokerContext context, ListenerConfig listener) {
+    public MqttConnection(BrokerContext context, ListenerConfig listener, ConnectionPolicy policy) {
         this.context = context;
         this.listener = listener;
+        this.policy = policy;
+        this.authorization = new ClientAuthorization(policy);
         this.validator = new ConnectValidator(context.config());
-        this.publishes = new InboundPublishHandler(this, context);
+        this.publishes = new InboundPublishHandler(this, context, policy.maxPublishRate());
         this.subscriptions = new SubscriptionHandler(this, context);
     }
 
@@ -82,6 +90,45 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     String clientId() {
         return clientId;
+    }
+
+    ConnectionPolicy policy() {
+        return policy;
+    }
+
+    /** The ACL's answer for this client. */
+    boolean authorized(AclAccess access, String topic) {
+        return authorization.authorized(access, topic);
+    }
+
+    /** True while max_publish_rate holds back packets already read. */
+    private boolean rateHeld;
+
+    /**
+     * max_publish_rate: holds every further packet (those already read too) and stops reading for
+     * {@code nanos}, then goes on with the held packets.
+     */
+    void holdForRate(long nanos) {
+        rateHeld = true;
+        pauseReading(ReadGate.Reason.RATE_LIMITED, true);
+        eventLoop().schedule(() -> {
+            rateHeld = false;
+            Object msg;
+            while (state == State.CONNECTED && !rateHeld && (msg = pendingWhileAttaching.poll()) != null) {
+                dispatch(msg);
+            }
+            writer.flush();
+            if (!rateHeld) {
+                pauseReading(ReadGate.Reason.RATE_LIMITED, false);
+            }
+        }, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Pauses or resumes reading from the socket for one reason; reading goes on when no reason holds. */
+    void pauseReading(ReadGate.Reason reason, boolean paused) {
+        if (reading.set(reason, paused)) {
+            ctx().channel().config().setAutoRead(reading.open());
+        }
     }
 
     PacketWriter writer() {
@@ -109,7 +156,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         long timeoutMillis = context.config().connectTimeout().toMillis();
         connectTimeout = ctx.executor().schedule(() -> {
-            if (state == State.AWAIT_CONNECT) {
+            if (state == State.AWAIT_CONNECT || state == State.AUTHENTICATING) {
                 ConnectionLog.LOG.info("Client {} sent no CONNECT within {} ms, disconnecting.",
                         ConnectionLog.address(ctx.channel()), timeoutMillis);
                 ctx.close();
@@ -135,8 +182,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                     closeSilently("sent " + describe(msg) + " before CONNECT [MQTT-3.1.0-1]");
                 }
             }
-            case ATTACHING -> pendingWhileAttaching.add(msg);
-            case CONNECTED -> dispatch(msg);
+            case AUTHENTICATING, ATTACHING -> pendingWhileAttaching.add(msg);
+            case CONNECTED -> {
+                if (rateHeld) {
+                    pendingWhileAttaching.add(msg); // max_publish_rate: the rest of this read batch waits
+                } else {
+                    dispatch(msg);
+                }
+            }
             case CLOSED -> ReferenceCountUtil.release(releasable(msg));
         }
     }
@@ -153,7 +206,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             // Back-pressure: a client that does not read its acknowledgements is not read either,
             // so its outbound buffer cannot grow without bound.
             boolean writable = ctx.channel().isWritable();
-            ctx.channel().config().setAutoRead(writable);
+            pauseReading(ReadGate.Reason.UNWRITABLE, !writable);
             if (writable && session != null) {
                 session.sendQueued();
             }
@@ -211,22 +264,59 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     // ---- CONNECT ---------------------------------------------------------------------------
 
     private void onConnect(Connect c) {
+        writer.version(c.version());
+        ConnectValidator.Decision decision = validator.check(c);
+        clientId = decision.clientId().isEmpty() ? ConnectionLog.address(ctx().channel()) : decision.clientId();
+        if (!decision.accepted()) {
+            refuse(decision.reasonCode(), decision.logReason());
+            return;
+        }
+        // Authentication may take a while (a hashing thread, a plug-in's network call): stop reading
+        // and keep what arrives until it is done; connect_timeout still bounds the wait.
+        state = State.AUTHENTICATING;
+        pauseReading(ReadGate.Reason.CONNECTING, true);
+        EventLoop loop = ctx().channel().eventLoop();
+        authorization.login(c, clientId, ctx().channel()).whenComplete((result, error) -> loop.execute(() -> {
+            if (state == State.AUTHENTICATING) {
+                onLogin(c, decision, result, error);
+            }
+        }));
+    }
+
+    private void refuse(int reasonCode, String why) {
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
         }
-        writer.version(c.version());
-        boolean allowAnonymous = context.config().allowAnonymous(listener);
-        ConnectValidator.Decision decision = validator.check(c, allowAnonymous);
-        clientId = decision.clientId().isEmpty() ? ConnectionLog.address(ctx().channel()) : decision.clientId();
-        if (!decision.accepted()) {
-            ConnectionLog.LOG.info("Client {} from {} refused (CONNACK 0x{}): {}.", clientId,
-                    ConnectionLog.address(ctx().channel()), Integer.toHexString(decision.reasonCode()),
-                    decision.logReason());
-            state = State.CLOSED;
-            writer.writeAndClose(new ConnAck(false, decision.reasonCode(), MqttProperties.EMPTY));
+        ConnectionLog.LOG.info("Client {} from {} refused (CONNACK 0x{}): {}.", clientId,
+                ConnectionLog.address(ctx().channel()), Integer.toHexString(reasonCode), why);
+        state = State.CLOSED;
+        writer.writeAndClose(new ConnAck(false, reasonCode, MqttProperties.EMPTY));
+    }
+
+    private void onLogin(Connect c, ConnectValidator.Decision decision, @Nullable LoginResult result,
+                         @Nullable Throwable error) {
+        boolean v5 = c.version().isV5();
+        if (error != null || result == null) {
+            refuse(v5 ? ReasonCodes.SERVER_BUSY : ReasonCodes.V3_SERVER_UNAVAILABLE,
+                    "authentication failed: " + (error != null ? error : "no result"));
             return;
         }
-        will = c.will();
+        if (!result.accepted()) {
+            String user = result.username() == null ? "" : "user '" + result.username() + "': ";
+            refuse(ClientAuthorization.refusalCode(result.outcome(), v5), user + result.logReason());
+            return;
+        }
+        authorization.accepted(result, clientId, ctx().channel());
+        Will w = c.will();
+        if (w != null && !authorized(AclAccess.WRITE, w.topic())) {
+            refuse(v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_NOT_AUTHORIZED,
+                    "the ACL does not allow publishing the will to '" + w.topic() + "'");
+            return;
+        }
+        if (connectTimeout != null) {
+            connectTimeout.cancel(false);
+        }
+        will = w;
         if (c.keepAliveSeconds() > 0) {
             // MQTT-3.1.2-24: one and a half times the keep-alive without a packet ends the connection.
             long idleMillis = c.keepAliveSeconds() * 1500L;
@@ -237,13 +327,26 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             ConnectionLog.LOG.info("New client connected from {} as {} (p{}, c{}, k{}{}).",
                     ConnectionLog.address(ctx().channel()), clientId, mosquittoProtocolNumber(c.version()),
                     c.cleanStart() ? 1 : 0, c.keepAliveSeconds(),
-                    c.username() == null ? "" : ", u'" + c.username() + "'");
+                    result.username() == null ? "" : ", u'" + result.username() + "'");
         }
         state = State.ATTACHING;
-        ctx().channel().config().setAutoRead(false);
         boolean keep = c.version().isV5() ? sessionExpiry(c) > 0 : !c.cleanStart();
         assignedClientId = decision.assigned() ? clientId : null;
         context.sessions().connect(new ConnectRequest(clientId, c.cleanStart(), keep, c.version()), this);
+    }
+
+    /**
+     * After a reload of the password file: a client whose entry is gone or changed is disconnected
+     * (MQTT 5.0: DISCONNECT 0x98, administrative action), like Mosquitto does.
+     */
+    public void recheckAfterReload() {
+        if (state != State.CONNECTED || authorization.stillValid()) {
+            return;
+        }
+        ConnectionLog.LOG.info("Client {}: user '{}' was removed from the password file or got a new password, "
+                + "disconnecting.", clientId, authorization.username());
+        closeReason = "disconnected: credentials no longer valid";
+        closeWithReason(ReasonCodes.ADMINISTRATIVE_ACTION);
     }
 
     private static long sessionExpiry(Connect c) {
@@ -268,11 +371,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         state = State.CONNECTED;
         session = attachedSession;
+        attachedSession.readPermission(authorization.readPermission());
         context.metrics().clientConnected();
         // MQTT 3.1 has no session present flag: its CONNACK byte 1 is reserved.
         boolean presentFlag = sessionPresent && writer.version() != MqttVersion.MQTT_3_1;
         writer.write(new ConnAck(presentFlag, ReasonCodes.SUCCESS, connAckProperties()));
-        ctx().channel().config().setAutoRead(true);
+        pauseReading(ReadGate.Reason.CONNECTING, false);
         Object msg;
         while (state == State.CONNECTED && (msg = pendingWhileAttaching.poll()) != null) {
             dispatch(msg);
@@ -418,6 +522,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         Will w = will;
         will = null;
         if (w == null) {
+            return;
+        }
+        if (!authorized(AclAccess.WRITE, w.topic())) {
+            // The ACL may have been reloaded since CONNECT checked the will topic.
+            ConnectionLog.LOG.info("Will of client {} to '{}' not published: the ACL no longer allows it.", clientId,
+                    w.topic());
             return;
         }
         MqttProperties properties = w.properties().toBuilder().willDelayInterval(null).build();

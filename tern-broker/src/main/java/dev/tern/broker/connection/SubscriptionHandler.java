@@ -4,6 +4,7 @@ import dev.tern.broker.config.BrokerConfig;
 import dev.tern.broker.routing.Message;
 import dev.tern.broker.routing.Router;
 import dev.tern.broker.routing.Subscription;
+import dev.tern.broker.security.AclAccess;
 import dev.tern.broker.session.Session;
 import dev.tern.codec.MqttProperties;
 import dev.tern.codec.QoS;
@@ -57,6 +58,12 @@ final class SubscriptionHandler {
                 codes.add(ReasonCodes.TOPIC_FILTER_INVALID);
                 continue;
             }
+            if (!connection.authorized(AclAccess.SUBSCRIBE, aclFilter(t.filter()))) {
+                SUBSCRIBE_LOG.info("{} denied subscription to {}: not allowed by the ACL", connection.clientId(),
+                        t.filter());
+                codes.add(v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_SUBACK_FAILURE);
+                continue;
+            }
             QoS qos = QoS.min(t.qos(), QoS.of(config.maxQos()));
             Subscription s = new Subscription(session, t.filter(), qos, t.noLocal(), t.retainAsPublished(),
                     t.retainHandling(), subscriptionId);
@@ -76,8 +83,23 @@ final class SubscriptionHandler {
             return; // MQTT 5.0 Retain Handling
         }
         for (Message m : router.retained().match(s.filter())) {
-            session.deliverRetained(m, QoS.min(m.qos(), s.qos()));
+            if (connection.authorized(AclAccess.READ, m.topic())) {
+                session.deliverRetained(m, QoS.min(m.qos(), s.qos()));
+            } else {
+                m.release(); // the ACL does not let this client read that topic
+            }
         }
+    }
+
+    /** The filter an ACL judges: a shared subscription's ($share/GROUP/FILTER) topic filter. */
+    static String aclFilter(String filter) {
+        if (filter.startsWith("$share/")) {
+            int slash = filter.indexOf('/', 7);
+            if (slash > 0 && slash + 1 < filter.length()) {
+                return filter.substring(slash + 1);
+            }
+        }
+        return filter;
     }
 
     void onUnsubscribe(Unsubscribe unsubscribe, Session session) {

@@ -3,7 +3,12 @@ package dev.tern.broker.listener;
 import dev.tern.broker.config.BrokerConfig;
 import dev.tern.broker.config.ListenerConfig;
 import dev.tern.broker.connection.BrokerContext;
+import dev.tern.broker.connection.ConnectionPolicy;
 import dev.tern.broker.connection.MqttConnection;
+import dev.tern.broker.security.AccessControl;
+import dev.tern.broker.security.BrokerSecurity;
+import dev.tern.broker.security.MemoryGuard;
+import dev.tern.broker.security.SecurityFileException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -21,19 +26,28 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Opens the configured listeners on Netty (epoll where available, else NIO) and builds each
- * connection's pipeline: byte counting, the connection limit, the frame decoder and the protocol
- * handler.
+ * connection's pipeline: the connection limit, TLS, HTTP and WebSocket framing for WebSocket
+ * listeners, byte counting, the frame decoder and the protocol handler.
  */
 public final class MqttServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MqttServer.class);
@@ -47,10 +61,30 @@ public final class MqttServer implements AutoCloseable {
     private final Class<? extends ServerChannel> channelClass;
     private final ChannelGroup clientChannels = new DefaultChannelGroup("tern-clients", GlobalEventExecutor.INSTANCE);
     private final List<Channel> serverChannels = new ArrayList<>();
+    private final BrokerSecurity security;
+    private final MemoryGuard memory;
+    private final Map<ListenerConfig, ServerTls> tls = new LinkedHashMap<>();
 
-    public MqttServer(BrokerConfig config, BrokerContext context) {
+    /**
+     * @throws SecurityFileException if a listener's certificate, key, CA or CRL file cannot be used
+     */
+    public MqttServer(BrokerConfig config, BrokerContext context, BrokerSecurity security, MemoryGuard memory)
+            throws SecurityFileException {
         this.config = config;
         this.context = context;
+        this.security = security;
+        this.memory = memory;
+        // TLS files first: a bad one stops the broker before any thread is started.
+        if (config.effectiveListeners().stream().anyMatch(l -> l.tls() != null)) {
+            SslProvider provider = ServerTls.defaultProvider();
+            LOG.info("TLS by {}.", provider == SslProvider.OPENSSL ? "BoringSSL (" + OpenSsl.versionString() + ")"
+                    : "the JDK (" + System.getProperty("java.vm.vendor") + " " + Runtime.version() + ")");
+            for (ListenerConfig l : config.effectiveListeners()) {
+                if (l.tls() != null) {
+                    tls.put(l, new ServerTls("listener " + l.describe(), l.tls(), provider));
+                }
+            }
+        }
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.channelClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -117,11 +151,13 @@ public final class MqttServer implements AutoCloseable {
         LOG.info("Opening ipv{} listen socket on port {}{}.", bound.getAddress() instanceof java.net.Inet6Address ? 6 : 4,
                 bound.getPort(), address.getAddress() != null && !address.getAddress().isAnyLocalAddress()
                         ? " (" + bound.getAddress().getHostAddress() + ")" : "");
-        boolean anonymous = config.allowAnonymous(listener);
-        if (!anonymous) {
+        AccessControl access = security.forListener(listener);
+        String where = listener.withPort(bound.getPort()).describe();
+        if (!access.allowAnonymous() && !access.authenticates()) {
             LOG.warn("Listener {} refuses anonymous clients (allow_anonymous false) and no password file is "
-                    + "configured: clients cannot connect. Set 'allow_anonymous true' to admit them.",
-                    listener.describe());
+                    + "configured: clients cannot connect. Set 'allow_anonymous true' to admit them.", where);
+        } else {
+            LOG.info("Listener {} ({}): {}.", where, listener.scheme(), access.describe());
         }
         return channel;
     }
@@ -132,19 +168,77 @@ public final class MqttServer implements AutoCloseable {
         ConnectionLimiter limiter = maxConnections < 0 ? null : new ConnectionLimiter(maxConnections,
                 context.metrics());
         int maxPacketSize = config.effectiveMaxPacketSize();
+        ServerTls serverTls = tls.get(listener);
+        long handshakeTimeout = config.connectTimeout().toMillis();
+        ConnectionPolicy policy = new ConnectionPolicy(security.forListener(listener), memory,
+                config.security().maxPublishRate());
+        WebSocketServerProtocolConfig ws = listener.isWebSocket() ? webSocketConfig(maxPacketSize, handshakeTimeout)
+                : null;
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel ch) {
                 clientChannels.add(ch);
                 var p = ch.pipeline();
-                p.addLast("bytes", byteCounter);
                 if (limiter != null) {
                     p.addLast("limit", limiter);
                 }
+                if (serverTls != null) {
+                    p.addLast("tls", serverTls.newHandler(ch.alloc(), handshakeTimeout));
+                    p.addLast("tlsErrors", new TlsErrorHandler());
+                }
+                if (ws != null) {
+                    p.addLast("http", new HttpServerCodec(4_096, listener.httpHeaderSize(), 8_192));
+                    p.addLast("httpAggregator", new HttpObjectAggregator(listener.httpHeaderSize()));
+                    p.addLast("wsGuard", new WebSocketUpgradeGuard());
+                    p.addLast("ws", new WebSocketServerProtocolHandler(ws));
+                    p.addLast("wsFrames", new WebSocketFrames());
+                }
+                p.addLast("bytes", byteCounter);
                 p.addLast("decoder", new MqttFrameDecoder(maxPacketSize));
-                p.addLast("mqtt", new MqttConnection(context, listener));
+                p.addLast("mqtt", new MqttConnection(context, listener, policy));
             }
         };
+    }
+
+    /** Frames up to the largest packet; the MQTT decoder checks packet sizes itself. */
+    private static WebSocketServerProtocolConfig webSocketConfig(int maxPacketSize, long handshakeTimeout) {
+        return WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath("/")
+                .checkStartsWith(true) // WebSocketUpgradeGuard already allowed only /mqtt and /
+                .subprotocols("mqtt,mqttv3.1")
+                .handshakeTimeoutMillis(handshakeTimeout)
+                .dropPongFrames(true)
+                .decoderConfig(WebSocketDecoderConfig.newBuilder()
+                        .maxFramePayloadLength(maxPacketSize)
+                        .allowExtensions(false)
+                        .closeOnProtocolViolation(true)
+                        .build())
+                .build();
+    }
+
+    /** Reloads every listener's certificates (SIGHUP); connections keep theirs. */
+    public void reloadCertificates() {
+        tls.values().forEach(ServerTls::reload);
+    }
+
+    /** Reloads the certificates of listeners whose files changed. */
+    public void reloadChangedCertificates() {
+        tls.values().forEach(ServerTls::reloadIfChanged);
+    }
+
+    /** The TLS side of a listener, or null for a plain one. */
+    public ServerTls tls(ListenerConfig listener) {
+        return tls.get(listener);
+    }
+
+    /** Runs {@code action} on the event loop of every connected client's protocol handler. */
+    public void forEachConnection(java.util.function.Consumer<MqttConnection> action) {
+        for (Channel c : clientChannels) {
+            MqttConnection m = c.pipeline().get(MqttConnection.class);
+            if (m != null) {
+                c.eventLoop().execute(() -> action.accept(m));
+            }
+        }
     }
 
     /** Ports actually bound, in listener order (resolves port 0). */

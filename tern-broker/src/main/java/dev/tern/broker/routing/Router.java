@@ -53,14 +53,19 @@ public final class Router {
         try {
             subscriptions.match(message.topic(), collector);
             int n = collector.size();
+            int delivered = 0;
             for (int i = 0; i < n; i++) {
                 Match m = collector.get(i);
+                if (!m.subscriber.mayReceive(message.topic())) {
+                    continue; // the subscriber's ACL does not let it read this topic
+                }
                 QoS qos = upgradeOutgoingQos ? m.maxQos : QoS.min(message.qos(), m.maxQos);
                 boolean retainFlag = m.retainAsPublished && message.retain();
                 List<Integer> ids = m.subscriptionIds.isEmpty() ? List.of() : List.copyOf(m.subscriptionIds);
                 m.subscriber.deliver(new Delivery(message.retainRef(), qos, retainFlag, ids));
+                delivered++;
             }
-            return n;
+            return delivered;
         } finally {
             collector.end();
         }

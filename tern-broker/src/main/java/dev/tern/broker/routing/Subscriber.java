@@ -10,4 +10,12 @@ public interface Subscriber {
 
     /** Hands over a delivery; the subscriber now owns its message reference. */
     void deliver(Delivery delivery);
+
+    /**
+     * Whether this subscriber may receive a message on this topic (its ACL's read permission);
+     * asked for every matching message before {@link #deliver}. Any thread; must not block.
+     */
+    default boolean mayReceive(String topic) {
+        return true;
+    }
 }

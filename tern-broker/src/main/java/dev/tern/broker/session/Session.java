@@ -87,6 +87,22 @@ public final class Session implements Subscriber {
         return clientId;
     }
 
+    /** The read permission of the client that last attached (its ACL), asked for every message routed here. */
+    private volatile java.util.function.Predicate<String> readPermission = topic -> true;
+
+    @Override
+    public boolean mayReceive(String topic) {
+        return readPermission.test(topic);
+    }
+
+    /**
+     * Sets the read permission for messages routed to this session from now on; the connection
+     * sets it when it attaches, so an offline session keeps the permission of its last client.
+     */
+    public void readPermission(java.util.function.Predicate<String> permission) {
+        this.readPermission = java.util.Objects.requireNonNull(permission, "permission");
+    }
+
     // ---- Any thread ------------------------------------------------------------------------
 
     /** Hands a delivery to the session; it is queued, sent or dropped on the owner loop. */

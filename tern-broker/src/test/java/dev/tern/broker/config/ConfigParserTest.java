@@ -434,7 +434,8 @@ class ConfigParserTest {
     @Test
     @DisplayName("Unsupported values of supported options are refused with what is supported")
     void unsupportedValues() throws Exception {
-        assertThat(refusal(1, "protocol", "protocol websockets").getMessage()).contains("only 'mqtt'");
+        assertThat(refusal(1, "protocol", "protocol http").getMessage()).contains("mqtt, websockets");
+        assertThat(refusal(2, "tls_version", "listener 1", "tls_version tlsv1.1").getMessage()).contains("is not supported");
         assertThat(refusal(1, "socket_domain", "socket_domain ipx").getMessage()).contains("ipv4, ipv6");
         assertThat(refusal(1, "log_dest", "log_dest syslog").getMessage()).contains("'syslog' is not supported");
         assertThat(refusal(1, "log_dest", "log_dest topic").getMessage()).contains("'topic' is not supported");
@@ -445,17 +446,14 @@ class ConfigParserTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-            "password_file /etc/mosquitto/passwd|password files, ACLs and plugins",
-            "acl_file /etc/mosquitto/acl|password files, ACLs and plugins",
-            "plugin /usr/lib/auth.so|password files, ACLs and plugins",
-            "per_listener_settings true|password files, ACLs and plugins",
-            "certfile /etc/tls/cert.pem|TLS and WebSockets",
-            "require_certificate true|TLS and WebSockets",
+            "psk_file /etc/mosquitto/psk|TLS-PSK is not supported",
+            "http_dir /var/www|serving files",
+            "tls_engine pkcs11|OpenSSL engines",
+            "check_retain_source true|check_retain_source false",
             "persistence true|use 'persistence false' or remove the line",
             "persistence_location /var/lib/mosquitto/|use 'persistence false' or remove the line",
             "autosave_interval 1800|use 'persistence false' or remove the line",
             "connection bridge-1|bridges are not implemented",
-            "memory_limit 1000000|global memory limit",
             "max_topic_alias 10|topic aliases",
             "mount_point tenant/|mount points"})
     @DisplayName("Options of features still to come are refused with a clear message")

@@ -104,14 +104,14 @@ class Section3_2_ConnAckTest extends SpecTestBase {
     }
 
     @Test
-    @DisplayName("[MQTT-3.2.2-4] [MQTT-3.2.2-5] return code 0x04 (bad user name or password) for credentials that "
-            + "cannot be verified, then the connection is closed")
+    @DisplayName("[MQTT-3.2.2-4] [MQTT-3.2.2-5] return code 0x05 (not authorized, as Mosquitto answers) for "
+            + "credentials that cannot be verified, then the connection is closed")
     void badCredentials() throws IOException {
         startBroker(b -> b.allowAnonymous(false));
         MqttTestClient c = open();
         c.raw().send(Packets.connectHeader("MQTT", 4, CLEAN | USERNAME | PASSWORD, 60).utf8("c").utf8("user")
                 .utf8("wrong").build());
-        assertRepliesThenCloses(c, Bytes.of(0x20, 0x02, 0x00, 0x04));
+        assertRepliesThenCloses(c, Bytes.of(0x20, 0x02, 0x00, 0x05));
     }
 
     @Test

@@ -55,6 +55,21 @@ public final class MqttTestClient implements AutoCloseable {
         return new MqttTestClient(RawClient.connect(port), version);
     }
 
+    /** Speaks MQTT over a raw client (e.g. one on a TLS socket). */
+    public static MqttTestClient over(RawClient raw, MqttVersion version) {
+        return new MqttTestClient(raw, version);
+    }
+
+    /** Sends CONNECT with credentials and returns the CONNACK. */
+    public ConnAck connect(String clientId, @Nullable String username, @Nullable String password, @Nullable Will will)
+            throws IOException {
+        send(new Connect(version, clientId, true, 60, username,
+                password == null ? null : password.getBytes(StandardCharsets.UTF_8), will, MqttProperties.EMPTY));
+        MqttPacket p = receive();
+        assertThat(p).as("reply to CONNECT").isInstanceOf(ConnAck.class);
+        return (ConnAck) p;
+    }
+
     /** Opens a connection and completes a clean-session CONNECT; asserts CONNACK accepted. */
     public static MqttTestClient connected(int port, String clientId) throws IOException {
         return connected(port, clientId, true, MqttVersion.MQTT_3_1_1);

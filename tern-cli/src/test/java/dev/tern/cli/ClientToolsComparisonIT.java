@@ -1,0 +1,291 @@
+package dev.tern.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tern.broker.TernBroker;
+import dev.tern.broker.config.BrokerConfig;
+import dev.tern.broker.config.ListenerConfig;
+import dev.tern.testkit.ExternalCommand;
+import dev.tern.testkit.FreePort;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code tern sub}/{@code tern pub}/{@code tern rr} side by side with Debian's mosquitto_sub,
+ * mosquitto_pub and mosquitto_rr: the same arguments against the same broker must give the same
+ * standard output and the same exit code; bad input gives one line on stderr, never a stack trace.
+ */
+class ClientToolsComparisonIT {
+    static TernBroker broker;
+    static String port;
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void start() throws Exception {
+        if (!ExternalCommand.isAvailable("mosquitto_sub")) {
+            throw new AssertionError("mosquitto-clients is needed: apt-get install mosquitto-clients (.ci/run does)");
+        }
+        broker = TernBroker.builder().port(0).build().start();
+        port = Integer.toString(broker.port());
+    }
+
+    @AfterAll
+    static void stop() {
+        broker.close();
+    }
+
+    record Result(int exit, String out, String err) {}
+
+    static ExternalCommand startTern(List<String> args) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        // The same JVM options as bin/tern (Netty's native transport and, on JDK 24+, its Unsafe use).
+        List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "--enable-native-access=ALL-UNNAMED"));
+        if (Runtime.version().feature() >= 24) {
+            cmd.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.tern.cli.Main"));
+        cmd.addAll(args);
+        return ExternalCommand.start(cmd);
+    }
+
+    static ExternalCommand startMosquitto(String tool, List<String> args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add("mosquitto_" + tool);
+        cmd.addAll(args);
+        return ExternalCommand.start(cmd);
+    }
+
+    static Result finish(ExternalCommand c) throws Exception {
+        try (c) {
+            int exit = c.waitFor(Duration.ofSeconds(30));
+            return new Result(exit, c.stdout(), c.stderr());
+        }
+    }
+
+    /** Runs {@code tool args} with both implementations at the same time. */
+    static Result[] both(String tool, String... args) throws Exception {
+        List<String> a = List.of(args);
+        List<String> ternArgs = new ArrayList<>(List.of(tool));
+        ternArgs.addAll(a);
+        ExternalCommand mosquitto = startMosquitto(tool, a);
+        ExternalCommand tern = startTern(ternArgs);
+        return new Result[] {finish(mosquitto), finish(tern)};
+    }
+
+    static void publishRetained(String topic, String payload) throws Exception {
+        try (ExternalCommand p = ExternalCommand.start("mosquitto_pub", "-p", port, "-t", topic, "-m", payload, "-r",
+                "-q", "1")) {
+            assertThat(p.waitFor(Duration.ofSeconds(10))).isZero();
+        }
+    }
+
+    static void assertSame(Result[] r) {
+        assertThat(r[1].exit()).as("exit code (tern stderr: %s)", r[1].err()).isEqualTo(r[0].exit());
+        assertThat(r[1].out()).as("stdout").isEqualTo(r[0].out());
+        assertThat(r[1].err()).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    @DisplayName("sub -v -C: retained messages, empty payload printed as (null)")
+    void verboseCount() throws Exception {
+        publishRetained("cmp/v/a", "alpha");
+        publishRetained("cmp/v/b", "with space");
+        try (ExternalCommand p = ExternalCommand.start("mosquitto_pub", "-p", port, "-t", "cmp/v/c", "-m", "x", "-r")) {
+            p.waitFor(Duration.ofSeconds(10));
+        }
+        Result[] r = both("sub", "-p", port, "-t", "cmp/v/#", "-v", "-C", "3", "-W", "10");
+        assertSame(r);
+        assertThat(r[0].out()).contains("cmp/v/a alpha\n", "cmp/v/b with space\n", "cmp/v/c x\n");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"%t|%p|%q|%r|%l|%m", "%x %X", "[%-12t] [%12t] [%.3t] [%05l] [%-5l]", "%t\\t%p\\n", "%%|%A|%E|%F|%C|%R|%P|%S"})
+    @DisplayName("sub -F formats: %t %p %q %r %l %m %x %X, widths, precision, escapes")
+    void formats(String format) throws Exception {
+        publishRetained("cmp/f/one", "hello");
+        publishRetained("cmp/f/two", "wörld\u0001");
+        Result[] r = both("sub", "-p", port, "-t", "cmp/f/#", "-F", format, "-C", "2", "-q", "1", "-W", "10");
+        assertSame(r);
+        assertThat(r[0].out()).isNotEmpty();
+    }
+
+    @Test
+    @DisplayName("sub -F %j: the JSON fields equal mosquitto's apart from the time stamp")
+    void jsonFormat() throws Exception {
+        publishRetained("cmp/j/text", "plain");
+        publishRetained("cmp/j/bin", "a\u0002b");
+        Result[] r = both("sub", "-p", port, "-t", "cmp/j/#", "-F", "%j", "-C", "2", "-W", "10");
+        assertThat(r[1].exit()).isEqualTo(r[0].exit()).isZero();
+        String tst = "\"tst\":\"[^\"]+\"";
+        assertThat(r[1].out().replaceAll(tst, "T")).isEqualTo(r[0].out().replaceAll(tst, "T"));
+    }
+
+    @Test
+    @DisplayName("sub -N, -R and -T: no newline, stale (retained) messages skipped, topics filtered out")
+    void noEolStaleAndFilterOut() throws Exception {
+        publishRetained("cmp/n/1", "one");
+        publishRetained("cmp/n/2", "two");
+        assertSame(both("sub", "-p", port, "-t", "cmp/n/#", "-N", "-C", "2", "-W", "10"));
+        assertSame(both("sub", "-p", port, "-t", "cmp/n/#", "-T", "cmp/n/1", "-v", "-C", "1", "-W", "10"));
+
+        // -R: only a live message counts. Publish live messages until both subscribers are done.
+        List<String> args = List.of("-p", port, "-t", "cmp/n/#", "-R", "-v", "-C", "1", "-W", "15");
+        ExternalCommand m = startMosquitto("sub", args);
+        List<String> ternArgs = new ArrayList<>(List.of("sub"));
+        ternArgs.addAll(args);
+        ExternalCommand t = startTern(ternArgs);
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while ((m.isAlive() || t.isAlive()) && System.nanoTime() < deadline) {
+            try (ExternalCommand p = ExternalCommand.start("mosquitto_pub", "-p", port, "-t", "cmp/n/live", "-m", "now")) {
+                p.waitFor(Duration.ofSeconds(10));
+            }
+            Thread.sleep(200);
+        }
+        Result[] r = {finish(m), finish(t)};
+        assertSame(r);
+        assertThat(r[0].out()).isEqualTo("cmp/n/live now\n");
+    }
+
+    @Test
+    @DisplayName("sub -W timeout: exit code 27; -E exits after SUBACK with 0")
+    void timeoutAndExitAfterSubscribe() throws Exception {
+        assertSame(both("sub", "-p", port, "-t", "cmp/silent", "-W", "1"));
+        Result[] r = both("sub", "-p", port, "-t", "cmp/silent", "-W", "1");
+        assertThat(r[0].exit()).isEqualTo(27);
+        Result[] e = both("sub", "-p", port, "-t", "cmp/silent", "-E");
+        assertSame(e);
+        assertThat(e[0].exit()).isZero();
+    }
+
+    @Test
+    @DisplayName("pub -m, -n, -f, -l, -s, -r and --repeat deliver the same messages as mosquitto_pub")
+    void publishModes() throws Exception {
+        Path file = dir.resolve("payload.bin");
+        Files.write(file, "file contents\nline two".getBytes(StandardCharsets.UTF_8));
+        String[][] cases = {
+            {"-m", "message"}, {"-n"}, {"-f", file.toString()}, {"-m", "rep", "--repeat", "3"}, {"-m", "kept", "-r", "-q", "2"},
+        };
+        for (String[] c : cases) {
+            List<String> outputs = new ArrayList<>();
+            for (String tool : new String[] {"mosquitto", "tern"}) {
+                String topic = "cmp/p/" + tool;
+                try (ExternalCommand sub = ExternalCommand.start("mosquitto_sub", "-p", port, "-t", topic, "-v", "-F",
+                        "%t %q %r %l %p", "-C", c[0].equals("-m") && c.length > 2 && c[2].equals("--repeat") ? "3" : "1",
+                        "-W", "15", "-q", "2")) {
+                    long subs = broker.subscriptionCount();
+                    await().atMost(Duration.ofSeconds(10)).until(() -> broker.subscriptionCount() > subs);
+                    List<String> args = new ArrayList<>(List.of("-p", port, "-t", topic));
+                    args.addAll(List.of(c));
+                    Result r = tool.equals("tern") ? finish(startTern(prepend("pub", args))) : finish(startMosquitto("pub", args));
+                    assertThat(r.exit()).as("%s pub %s: %s", tool, args, r.err()).isZero();
+                    assertThat(sub.waitFor(Duration.ofSeconds(15))).isZero();
+                    outputs.add(sub.stdout().replace(topic, "TOPIC"));
+                }
+            }
+            assertThat(outputs.get(1)).as("pub %s", List.of(c)).isEqualTo(outputs.get(0));
+        }
+        // Clear the retained message left by the last case.
+        try (ExternalCommand p = ExternalCommand.start("mosquitto_pub", "-p", port, "-t", "cmp/p/tern", "-n", "-r")) {
+            p.waitFor(Duration.ofSeconds(10));
+        }
+    }
+
+    private static List<String> prepend(String first, List<String> rest) {
+        List<String> l = new ArrayList<>(List.of(first));
+        l.addAll(rest);
+        return l;
+    }
+
+    @Test
+    @DisplayName("bad input: unreachable broker, invalid topics, QoS, keep-alive and options: same exit codes, one line, no stack trace")
+    void badInput() throws Exception {
+        String dead = Integer.toString(FreePort.find());
+        String[][] subCases = {
+            {"-p", dead, "-t", "a"}, {"-p", port, "-t", "a/#/b"}, {"-p", port, "-t", "a", "-q", "3"},
+            {"-p", port, "-t", "a", "-k", "3"}, {"-p", port, "--no-such-option", "-t", "a"}, {"-p", port},
+            {"-p", port, "-t", "a", "-V", "mqttv6"}, {"-h", "host.invalid", "-t", "a"},
+        };
+        for (String[] c : subCases) {
+            Result[] r = both("sub", c);
+            assertThat(r[1].exit()).as("sub %s (tern: %s)", List.of(c), r[1].err()).isEqualTo(r[0].exit()).isNotZero();
+            assertThat(r[1].err().strip().lines().count()).as("one line for sub %s: %s", List.of(c), r[1].err()).isEqualTo(1);
+            assertThat(r[1].err()).doesNotContain("Exception").doesNotContain("\tat ");
+        }
+        String[][] pubCases = {
+            {"-p", dead, "-t", "a", "-m", "x"}, {"-p", port, "-t", "a/+", "-m", "x"}, {"-p", port, "-t", "a"},
+            {"-p", port, "-t", "a", "-m", "x", "-n"}, {"-p", port, "-t", "a", "-m", "x", "-q", "5"},
+        };
+        for (String[] c : pubCases) {
+            Result[] r = both("pub", c);
+            assertThat(r[1].exit()).as("pub %s (tern: %s)", List.of(c), r[1].err()).isEqualTo(r[0].exit()).isNotZero();
+            assertThat(r[1].err().strip().lines().count()).as("one line for pub %s: %s", List.of(c), r[1].err()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    @DisplayName("refused connection: the CONNACK return code is the exit code (4, bad user name or password), for both")
+    void refusedConnection() throws Exception {
+        int p = FreePort.find();
+        BrokerConfig config = BrokerConfig.builder().listener(ListenerConfig.mqtt(p, "127.0.0.1")).allowAnonymous(false)
+                .build();
+        try (TernBroker closed = TernBroker.builder().config(config).build().start()) {
+            String ps = Integer.toString(p);
+            Result[] r = both("sub", "-p", ps, "-t", "a", "-u", "user", "-P", "wrong");
+            assertThat(r[0].exit()).isEqualTo(4);
+            assertThat(r[1].exit()).isEqualTo(4);
+            assertThat(r[1].err().strip()).isEqualTo("Connection error: Connection Refused: bad user name or password.");
+            Result[] p5 = both("pub", "-p", ps, "-t", "a", "-m", "x", "-u", "user", "-P", "wrong");
+            assertThat(p5[1].exit()).isEqualTo(p5[0].exit()).isEqualTo(4);
+            Result[] anonymous = both("sub", "-p", ps, "-t", "a");
+            assertThat(anonymous[1].exit()).isEqualTo(anonymous[0].exit()).isEqualTo(5);
+        }
+    }
+
+    @Test
+    @DisplayName("Tern's extras: --format json, --color always, --summary per topic on exit, -d packet trace")
+    void ternExtras() throws Exception {
+        publishRetained("cmp/x/a", "one");
+        publishRetained("cmp/x/b", "two");
+        Result json = finish(startTern(List.of("sub", "-p", port, "-t", "cmp/x/#", "--format", "json", "-C", "2")));
+        assertThat(json.exit()).isZero();
+        assertThat(json.out().lines()).hasSize(2).allMatch(l -> l.startsWith("{\"tst\":") && l.endsWith("}"));
+        assertThat(json.out()).contains("\"topic\":\"cmp/x/a\"", "\"payload\":\"one\"");
+        Result colour = finish(startTern(List.of("sub", "-p", port, "-t", "cmp/x/a", "-v", "--color", "always", "-C", "1")));
+        assertThat(colour.out()).isEqualTo("\u001b[36mcmp/x/a\u001b[0m one\n");
+        Result summary = finish(startTern(List.of("sub", "-p", port, "-t", "cmp/x/#", "--summary", "-C", "2", "-d")));
+        assertThat(summary.out()).isEqualTo("one\ntwo\n");
+        assertThat(summary.err()).contains("sending CONNECT", "received CONNACK (0)", "sending SUBSCRIBE");
+        assertThat(summary.err().lines().filter(l -> l.startsWith("cmp/x/")))
+                .containsExactly(String.format("%-7s %10d %12d", "cmp/x/a", 1, 3),
+                        String.format("%-7s %10d %12d", "cmp/x/b", 1, 3));
+    }
+
+    @Test
+    @DisplayName("rr: request with a Response Topic, the answer printed, like mosquitto_rr (MQTT 5)")
+    void requestResponse() throws Exception {
+        // A responder that answers every request on cmp/rr/req on the request's response topic.
+        try (ExternalCommand responder = ExternalCommand.start("bash", "-c",
+                "mosquitto_sub -p " + port + " -V mqttv5 -t cmp/rr/req -F '%R' | while read -r t; do "
+                        + "mosquitto_pub -p " + port + " -V mqttv5 -t \"$t\" -m pong; done")) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> broker.subscriptionCount() > 0);
+            Result[] r = both("rr", "-p", port, "-t", "cmp/rr/req", "-e", "cmp/rr/resp", "-m", "ping", "-v", "-W", "10");
+            assertSame(r);
+            assertThat(r[0].out()).isEqualTo("cmp/rr/resp pong\n");
+        }
+    }
+}
