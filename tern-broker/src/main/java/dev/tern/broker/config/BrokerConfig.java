@@ -37,6 +37,7 @@ import org.jspecify.annotations.Nullable;
  * @param pidFile                    file to write the process id to, or null
  * @param log                        logging settings
  * @param security                   authentication, TLS reloading and resource limits
+ * @param persistence                durable storage ({@code persistence*} options)
  */
 public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean allowAnonymous,
                            boolean allowZeroLengthClientId, String autoIdPrefix, int maxInflightMessages,
@@ -45,7 +46,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
                            boolean queueQos0Messages, boolean retainAvailable, boolean upgradeOutgoingQos,
                            Duration sysInterval, Duration connectTimeout, boolean connectionMessages,
                            int maxConnections, boolean tcpNoDelay, int eventLoopThreads, @Nullable String pidFile, LogSettings log,
-                           SecuritySettings security) {
+                           SecuritySettings security, PersistenceSettings persistence) {
 
     /** The port of the default listener. */
     public static final int DEFAULT_PORT = 1883;
@@ -57,6 +58,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(log, "log");
         Objects.requireNonNull(security, "security");
+        Objects.requireNonNull(persistence, "persistence");
     }
 
     /** A builder with Mosquitto's defaults. */
@@ -91,6 +93,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
         b.pidFile = pidFile;
         b.log = log;
         b.security = security;
+        b.persistence = persistence;
         return b;
     }
 
@@ -166,6 +169,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
         private @Nullable String pidFile;
         private LogSettings log = LogSettings.DEFAULT;
         private SecuritySettings security = SecuritySettings.DEFAULT;
+        private PersistenceSettings persistence = PersistenceSettings.DEFAULT;
 
         private Builder() {}
 
@@ -198,6 +202,8 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
         public Builder log(LogSettings v) { log = v; return this; }
         public Builder security(SecuritySettings v) { security = v; return this; }
         SecuritySettings security() { return security; }
+        public Builder persistence(PersistenceSettings v) { persistence = v; return this; }
+        PersistenceSettings persistence() { return persistence; }
 
         /** The immutable settings. */
         public BrokerConfig build() {
@@ -205,7 +211,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
                     maxInflightMessages, maxQueuedMessages, maxQueuedBytes, maxPacketSize, messageSizeLimit,
                     maxKeepalive, maxQos, persistentClientExpiration, queueQos0Messages, retainAvailable,
                     upgradeOutgoingQos, sysInterval, connectTimeout, connectionMessages, maxConnections, tcpNoDelay,
-                    eventLoopThreads, pidFile, log, security);
+                    eventLoopThreads, pidFile, log, security, persistence);
         }
     }
 }
