@@ -5,12 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tern.broker.TernBroker;
 import dev.tern.broker.config.BrokerConfig;
-import dev.tern.broker.config.ListenerConfig;
+import dev.tern.broker.config.ConfigParser;
+import dev.tern.broker.security.ScramSha256Hash;
 import dev.tern.testkit.ExternalCommand;
 import dev.tern.testkit.FreePort;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -238,21 +240,28 @@ class ClientToolsComparisonIT {
     }
 
     @Test
-    @DisplayName("refused connection: the CONNACK return code is the exit code (4, bad user name or password), for both")
-    void refusedConnection() throws Exception {
+    @DisplayName("refused connection: the CONNACK return code is the exit code (5, not authorised: wrong password, "
+            + "anonymous refused), for both")
+    void refusedConnection(@TempDir Path dir) throws Exception {
         int p = FreePort.find();
-        BrokerConfig config = BrokerConfig.builder().listener(ListenerConfig.mqtt(p, "127.0.0.1")).allowAnonymous(false)
-                .build();
+        Path passwords = dir.resolve("passwd");
+        Files.writeString(passwords, "user:" + ScramSha256Hash.create("right".getBytes(StandardCharsets.UTF_8), 4096,
+                new SecureRandom()).encoded() + "\n");
+        BrokerConfig config = ConfigParser.parse("sys_interval 0\nauth_failure_delay 0\npassword_file " + passwords
+                + "\nlistener " + p + " 127.0.0.1\n", dir.resolve("tern.conf"));
         try (TernBroker closed = TernBroker.builder().config(config).build().start()) {
             String ps = Integer.toString(p);
             Result[] r = both("sub", "-p", ps, "-t", "a", "-u", "user", "-P", "wrong");
-            assertThat(r[0].exit()).isEqualTo(4);
-            assertThat(r[1].exit()).isEqualTo(4);
-            assertThat(r[1].err().strip()).isEqualTo("Connection error: Connection Refused: bad user name or password.");
+            assertThat(r[0].exit()).isEqualTo(5);
+            assertThat(r[1].exit()).isEqualTo(5);
+            assertThat(r[1].err().strip()).isEqualTo(r[0].err().strip())
+                    .isEqualTo("Connection error: Connection Refused: not authorised.");
             Result[] p5 = both("pub", "-p", ps, "-t", "a", "-m", "x", "-u", "user", "-P", "wrong");
-            assertThat(p5[1].exit()).isEqualTo(p5[0].exit()).isEqualTo(4);
+            assertThat(p5[1].exit()).isEqualTo(p5[0].exit()).isEqualTo(5);
             Result[] anonymous = both("sub", "-p", ps, "-t", "a");
             assertThat(anonymous[1].exit()).isEqualTo(anonymous[0].exit()).isEqualTo(5);
+            Result[] right = both("pub", "-p", ps, "-t", "a", "-m", "x", "-u", "user", "-P", "right");
+            assertThat(right[1].exit()).isEqualTo(right[0].exit()).isZero();
         }
     }
 
