@@ -12,11 +12,16 @@ import dev.tern.broker.security.MemoryGuard;
 import dev.tern.broker.security.SecurityFileException;
 import dev.tern.broker.session.SessionInfo;
 import dev.tern.broker.session.SessionRegistry;
+import dev.tern.broker.store.RecoveredState;
+import dev.tern.broker.store.RocksDbStore;
+import dev.tern.broker.store.Store;
+import dev.tern.broker.store.StoreOpenException;
 import dev.tern.broker.sys.BrokerMetrics;
 import dev.tern.broker.sys.SysTopicPublisher;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -53,6 +58,7 @@ public final class TernBroker implements AutoCloseable {
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private @Nullable SysTopicPublisher sysPublisher;
+    private @Nullable Store store;
 
     private TernBroker(BrokerConfig config) {
         this.config = config;
@@ -86,6 +92,8 @@ public final class TernBroker implements AutoCloseable {
      * @throws BindException if a listener cannot bind its address
      * @throws IllegalArgumentException if a password, ACL or certificate file, or a plug-in, cannot be
      *                                  used (the message names the file and line)
+     * @throws StoreOpenException if persistence is on and the store cannot be opened (damaged, foreign,
+     *                            of a newer format, in use or not writable; the message says which)
      */
     public TernBroker start() throws BindException {
         if (!started.compareAndSet(false, true)) {
@@ -94,6 +102,7 @@ public final class TernBroker implements AutoCloseable {
         LOG.info("tern version {} starting", version());
         try {
             security = BrokerSecurity.create(config);
+            openStore(); // after the security files: a bad one stops the broker before the disk is touched
             server = new MqttServer(config, new BrokerContext(config, router, sessions, metrics), security,
                     MemoryGuard.of(config.security().memoryLimit()));
         } catch (SecurityFileException e) {
@@ -126,6 +135,30 @@ public final class TernBroker implements AutoCloseable {
         }
         LOG.info("tern version {} running", version());
         return this;
+    }
+
+    /** Opens the durable store (if persistence is on) and restores what it holds. */
+    private void openStore() {
+        var persistence = config.persistence();
+        persistence.notices().forEach(n -> LOG.info("{}.", n));
+        if (!persistence.enabled(true)) {
+            LOG.info("Persistence is off: sessions, queued and retained messages are kept in memory only.");
+            return;
+        }
+        RocksDbStore s = RocksDbStore.open(persistence.storeOptions());
+        store = s;
+        RecoveredState state = s.recover();
+        for (var m : state.retained()) {
+            router.retained().update(m);
+            m.release();
+        }
+        LOG.info("Persistence is on: store {} (persistence_sync {}), {} retained messages restored.",
+                s.directory().toAbsolutePath(), s.syncPolicy(), state.retained().size());
+    }
+
+    /** The durable store, or null when persistence is off. */
+    public @Nullable Store store() {
+        return store;
     }
 
     /**
@@ -229,6 +262,9 @@ public final class TernBroker implements AutoCloseable {
         }
         sessions.releaseAllAfterShutdown();
         router.retained().clear();
+        if (store != null) {
+            store.close();
+        }
     }
 
     /** Builds a {@link TernBroker}. */
@@ -236,6 +272,7 @@ public final class TernBroker implements AutoCloseable {
         private BrokerConfig config = BrokerConfig.builder().build();
         private @Nullable Integer port;
         private @Nullable String bindAddress;
+        private @Nullable Path persistenceDirectory;
 
         private Builder() {}
 
@@ -257,13 +294,28 @@ public final class TernBroker implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Keeps sessions, queued and retained messages in a durable store in {@code directory} (created if
+         * missing). Without this (or {@code persistence true} in the configuration) an embedded broker
+         * keeps everything in memory, so that tests leave no files behind; {@code tern broker} persists by
+         * default.
+         */
+        public Builder persistence(Path directory) {
+            this.persistenceDirectory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
         /** The broker, not yet started. */
         public TernBroker build() {
             BrokerConfig effective = config;
+            if (persistenceDirectory != null) {
+                effective = effective.toBuilder().persistence(effective.persistence().withEnabled(true)
+                        .withLocation(persistenceDirectory)).build();
+            }
             if (port != null) {
                 // An embedded broker on one port keeps Mosquitto's anonymous default of the local listener.
-                Boolean anonymous = config.allowAnonymous() != null ? config.allowAnonymous() : Boolean.TRUE;
-                effective = config.toBuilder().clearListeners()
+                Boolean anonymous = effective.allowAnonymous() != null ? effective.allowAnonymous() : Boolean.TRUE;
+                effective = effective.toBuilder().clearListeners()
                         .listener(ListenerConfig.mqtt(port, bindAddress != null ? bindAddress : "127.0.0.1"))
                         .allowAnonymous(anonymous).build();
             }

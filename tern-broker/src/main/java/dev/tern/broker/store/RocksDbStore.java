@@ -80,9 +80,10 @@ public final class RocksDbStore implements Store {
      *
      * @throws StoreOpenException if the directory cannot be used; the message says why and what to do
      */
-    public static RocksDbStore open(StoreOptions options) {
+    public static RocksDbStore open(StoreOptions given) {
         long start = System.nanoTime();
-        Path dir = options.directory();
+        Path dir = given.directory().toAbsolutePath().normalize(); // messages name the full path
+        StoreOptions options = given.withDirectory(dir);
         StoreDirectory.State state = StoreDirectory.inspect(dir, FORMAT_VERSION);
         if (state == StoreDirectory.State.EXISTING) {
             checkFamilies(dir);

@@ -35,6 +35,10 @@ public record StoreOptions(Path directory, SyncPolicy sync, long minFreeBytes, D
                 32L << 20);
     }
 
+    public StoreOptions withDirectory(Path v) {
+        return new StoreOptions(v, sync, minFreeBytes, sweepInterval, cacheBytes);
+    }
+
     public StoreOptions withSync(SyncPolicy v) {
         return new StoreOptions(directory, v, minFreeBytes, sweepInterval, cacheBytes);
     }
