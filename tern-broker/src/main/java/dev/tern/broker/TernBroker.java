@@ -1,5 +1,9 @@
 package dev.tern.broker;
 
+import dev.tern.broker.auth.AuthenticationMethod;
+import dev.tern.broker.auth.AuthenticationMethods;
+import dev.tern.broker.auth.ScramCredentialStore;
+import dev.tern.broker.auth.ScramSha256;
 import dev.tern.broker.config.BrokerConfig;
 import dev.tern.broker.config.ListenerConfig;
 import dev.tern.broker.connection.BrokerContext;
@@ -22,6 +26,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -29,6 +34,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import io.netty.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +53,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TernBroker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TernBroker.class);
+    private static final long RETAINED_SWEEP_SECONDS = 5;
 
     private final BrokerConfig config;
     private final BrokerMetrics metrics = new BrokerMetrics();
@@ -60,9 +67,14 @@ public final class TernBroker implements AutoCloseable {
     private @Nullable SysTopicPublisher sysPublisher;
     private @Nullable Store store;
 
-    private TernBroker(BrokerConfig config) {
+    private @Nullable ScheduledFuture<?> retainedExpirySweep;
+    private final AuthenticationMethods authMethods;
+
+    private TernBroker(BrokerConfig config, AuthenticationMethods authMethods) {
         this.config = config;
-        this.router = new Router(new SubscriptionTrie(), new RetainedStore(), config.upgradeOutgoingQos());
+        this.authMethods = authMethods;
+        this.router = new Router(new SubscriptionTrie(), new RetainedStore(), config.upgradeOutgoingQos(),
+                config.mqtt5().sharedSubscriptionStrategy());
         this.sessions = new SessionRegistry(config.sessionSettings(), router, metrics);
     }
 
@@ -103,7 +115,7 @@ public final class TernBroker implements AutoCloseable {
         try {
             security = BrokerSecurity.create(config);
             openStore(); // after the security files: a bad one stops the broker before the disk is touched
-            server = new MqttServer(config, new BrokerContext(config, router, sessions, metrics), security,
+            server = new MqttServer(config, new BrokerContext(config, router, sessions, metrics, authMethods), security,
                     MemoryGuard.of(config.security().memoryLimit()));
         } catch (SecurityFileException e) {
             close();
@@ -123,6 +135,10 @@ public final class TernBroker implements AutoCloseable {
             close();
             throw e;
         }
+        // Retained messages past their Message Expiry Interval are also dropped when a subscription
+        // looks them up; the sweep frees the ones nobody asks for.
+        retainedExpirySweep = server.workerGroup().next().scheduleWithFixedDelay(router.retained()::removeExpired,
+                RETAINED_SWEEP_SECONDS, RETAINED_SWEEP_SECONDS, TimeUnit.SECONDS);
         if (!config.sysInterval().isZero()) {
             sysPublisher = new SysTopicPublisher(router, metrics, version(), sessions::size,
                     sessions::disconnectedCount, () -> router.subscriptions().size());
@@ -232,6 +248,11 @@ public final class TernBroker implements AutoCloseable {
         return router.retained().size();
     }
 
+    /** Number of shared subscriptions (memberships of {@code $share/...} groups). */
+    public long sharedSubscriptionCount() {
+        return router.shared().memberCount();
+    }
+
     /** Number of subscriptions. */
     public long subscriptionCount() {
         return router.subscriptions().size();
@@ -246,6 +267,9 @@ public final class TernBroker implements AutoCloseable {
         LOG.info("tern version {} terminating", version());
         if (sysPublisher != null) {
             sysPublisher.close();
+        }
+        if (retainedExpirySweep != null) {
+            retainedExpirySweep.cancel(false);
         }
         if (certificateWatch != null) {
             certificateWatch.cancel(false);
@@ -273,8 +297,24 @@ public final class TernBroker implements AutoCloseable {
         private @Nullable Integer port;
         private @Nullable String bindAddress;
         private @Nullable Path persistenceDirectory;
+        private final List<AuthenticationMethod> authMethods = new ArrayList<>();
 
         private Builder() {}
+
+        /**
+         * Offers an MQTT 5.0 enhanced authentication method (a later one with the same name replaces an
+         * earlier one). A client that names it in CONNECT authenticates with it instead of the listener's
+         * anonymous rule.
+         */
+        public Builder authenticationMethod(AuthenticationMethod method) {
+            authMethods.add(Objects.requireNonNull(method, "method"));
+            return this;
+        }
+
+        /** Offers SCRAM-SHA-256 enhanced authentication against these credentials. */
+        public Builder scramCredentials(ScramCredentialStore store) {
+            return authenticationMethod(new ScramSha256(store));
+        }
 
         /** Uses these settings (default: Mosquitto's defaults). */
         public Builder config(BrokerConfig config) {
@@ -319,7 +359,7 @@ public final class TernBroker implements AutoCloseable {
                         .listener(ListenerConfig.mqtt(port, bindAddress != null ? bindAddress : "127.0.0.1"))
                         .allowAnonymous(anonymous).build();
             }
-            return new TernBroker(effective);
+            return new TernBroker(effective, AuthenticationMethods.of(authMethods));
         }
     }
 }

@@ -109,7 +109,7 @@ final class BodyReader {
     /** Thrown inside the decoder only; carries no stack trace because it is control flow. */
     static final class MalformedException extends RuntimeException {
         private static final long serialVersionUID = 1L;
-        private final transient DecodeError decodeError;
+        private transient DecodeError decodeError;
 
         MalformedException(Violation violation, PacketType type, String detail) {
             super(violation.name(), null, false, false);
@@ -118,6 +118,14 @@ final class BodyReader {
 
         DecodeError decodeError() {
             return decodeError;
+        }
+
+        /** The same error, noting the protocol version of the CONNECT it is in. */
+        MalformedException inConnectOf(MqttVersion version) {
+            DecodeError e = decodeError;
+            MalformedException m = new MalformedException(e.violation(), e.packetType(), e.detail());
+            m.decodeError = new DecodeError(e.violation(), e.packetType(), e.detail(), version);
+            return m;
         }
     }
 }

@@ -178,6 +178,14 @@ public final class MqttPacketDecoder {
             }
             throw r.error(Violation.PROTOCOL_NAME_INVALID, "'" + protocolName + "'");
         }
+        try {
+            return decodeConnectBody(r, version);
+        } catch (MalformedException e) {
+            throw e.inConnectOf(version);
+        }
+    }
+
+    private Connect decodeConnectBody(BodyReader r, MqttVersion version) {
         boolean v5 = version.isV5();
         int flags = r.u8("connect flags");
         if ((flags & 0x01) != 0) {

@@ -40,6 +40,10 @@ final class PropertiesDecoder {
                 throw r.error(Violation.TRUNCATED, p.name() + " runs past the property block");
             }
         }
+        if ((seen & (1L << PropertyId.AUTHENTICATION_DATA.id())) != 0
+                && (seen & (1L << PropertyId.AUTHENTICATION_METHOD.id())) == 0) {
+            throw r.error(Violation.AUTHENTICATION_DATA_WITHOUT_METHOD, "");
+        }
         return b.build();
     }
 
@@ -77,7 +81,13 @@ final class PropertiesDecoder {
             case REASON_STRING -> b.reasonString(r.utf8(name));
             case RECEIVE_MAXIMUM -> b.receiveMaximum(nonZero(r, p, r.u16(name)));
             case TOPIC_ALIAS_MAXIMUM -> b.topicAliasMaximum(r.u16(name));
-            case TOPIC_ALIAS -> b.topicAlias(nonZero(r, p, r.u16(name)));
+            case TOPIC_ALIAS -> {
+                int v = r.u16(name);
+                if (v == 0) {
+                    throw r.error(Violation.TOPIC_ALIAS_ZERO, ""); // DISCONNECT 0x94, not 0x82
+                }
+                b.topicAlias(v);
+            }
             case MAXIMUM_QOS -> b.maximumQos(flag(r, p));
             case RETAIN_AVAILABLE -> b.retainAvailable(flag(r, p));
             case USER_PROPERTY -> b.addUserProperty(r.utf8(name + " name"), r.utf8(name + " value"));

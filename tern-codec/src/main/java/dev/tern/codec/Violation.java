@@ -35,6 +35,9 @@ public enum Violation {
     PROPERTY_NOT_ALLOWED("property is not allowed in this packet", "MQTT-2.2.2", Kind.PROTOCOL_ERROR),
     PROPERTY_REPEATED("property appears more than once", "MQTT-2.2.2", Kind.PROTOCOL_ERROR),
     PROPERTY_VALUE_INVALID("property value is out of range", "MQTT-2.2.2", Kind.PROTOCOL_ERROR),
+    TOPIC_ALIAS_ZERO("topic alias is 0", "MQTT-3.3.2-8", Kind.TOPIC_ALIAS_INVALID),
+    AUTHENTICATION_DATA_WITHOUT_METHOD("authentication data without an authentication method", "MQTT-3.1.2",
+            Kind.PROTOCOL_ERROR),
     REASON_CODE_INVALID("reason code is not defined for this packet", "MQTT-2.4", Kind.MALFORMED);
 
     /** How a violation is reported to an MQTT 5.0 peer. */
@@ -45,6 +48,8 @@ public enum Violation {
         PROTOCOL_ERROR(ReasonCodes.PROTOCOL_ERROR),
         /** Reason code 0x95. */
         TOO_LARGE(ReasonCodes.PACKET_TOO_LARGE),
+        /** Reason code 0x94. */
+        TOPIC_ALIAS_INVALID(ReasonCodes.TOPIC_ALIAS_INVALID),
         /** CONNACK 0x01 (3.x) or 0x84 (5.0). */
         UNSUPPORTED_VERSION(ReasonCodes.UNSUPPORTED_PROTOCOL_VERSION);
 

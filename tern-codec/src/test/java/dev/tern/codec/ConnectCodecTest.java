@@ -216,4 +216,28 @@ class ConnectCodecTest extends CodecTestSupport {
         // The encoder, too, takes the version from the record, not from the argument.
         assertThat(hex(encode(expected, V311))).isEqualTo(hex(v5Connect));
     }
+
+    @Test
+    void malformedConnectNamesItsVersion() {
+        DecodeError v5 = decodeError(null, bytes(
+                0x10, 0x0E,                         // CONNECT, remaining length 14
+                0x00, 0x04, 'M', 'Q', 'T', 'T',     // protocol name "MQTT"
+                0x05, 0x03, 0x00, 0x3C,             // level 5, reserved flag set, keep alive 60
+                0x00,                               // property length 0
+                0x00, 0x01, 'c'));                  // client id "c"
+        assertThat(v5.violation()).isEqualTo(Violation.CONNECT_RESERVED_FLAG);
+        assertThat(v5.connectVersion()).isEqualTo(MqttVersion.MQTT_5);
+        DecodeError v311 = decodeError(null, bytes(
+                0x10, 0x0D,                         // CONNECT, remaining length 13
+                0x00, 0x04, 'M', 'Q', 'T', 'T',     // protocol name "MQTT"
+                0x04, 0x03, 0x00, 0x3C,             // level 4, reserved flag set, keep alive 60
+                0x00, 0x01, 'c'));                  // client id "c"
+        assertThat(v311.connectVersion()).isEqualTo(MqttVersion.MQTT_3_1_1);
+        DecodeError unknown = decodeError(null, bytes(
+                0x10, 0x0D,                         // CONNECT, remaining length 13
+                0x00, 0x04, 'M', 'Q', 'T', 'X',     // protocol name "MQTX"
+                0x05, 0x02, 0x00, 0x3C,             // level 5, clean start, keep alive 60
+                0x00, 0x01, 'c'));                  // client id "c"
+        assertThat(unknown.connectVersion()).as("version not known").isNull();
+    }
 }

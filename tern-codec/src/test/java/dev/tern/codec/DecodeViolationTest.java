@@ -687,11 +687,23 @@ class DecodeViolationTest extends CodecTestSupport {
                 0x00, 0x01, 't',                          // topic "t"
                 0x02,                                     // property length 2
                 0x01, 0x02);                              //   payload format indicator 2 (0 or 1 only)
-        c("topic alias 0", V5, PROPERTY_VALUE_INVALID, PUBLISH,
+        c("topic alias 0", V5, TOPIC_ALIAS_ZERO, PUBLISH,
                 0x30, 0x07,                               // PUBLISH QoS 0, remaining length 7
                 0x00, 0x01, 't',                          // topic "t"
                 0x03,                                     // property length 3
                 0x23, 0x00, 0x00);                        //   topic alias 0
+        c("authentication data without method in AUTH", V5, AUTHENTICATION_DATA_WITHOUT_METHOD, AUTH,
+                0xF0, 0x06,                               // AUTH, remaining length 6
+                0x18,                                     // reason code 0x18 continue authentication
+                0x04,                                     // property length 4
+                0x16, 0x00, 0x01, 'd');                   //   authentication data "d", no method
+        c("authentication data without method in CONNECT", null, AUTHENTICATION_DATA_WITHOUT_METHOD, CONNECT,
+                0x10, 0x11,                               // CONNECT, remaining length 17
+                0x00, 0x04, 'M', 'Q', 'T', 'T',           // protocol name "MQTT"
+                0x05, 0x02, 0x00, 0x00,                   // level 5, clean start, keep alive 0
+                0x04,                                     // property length 4
+                0x16, 0x00, 0x01, 'd',                    //   authentication data "d", no method
+                0x00, 0x00);                              // client identifier ""
         c("subscription identifier 0 in PUBLISH", V5, PROPERTY_VALUE_INVALID, PUBLISH,
                 0x30, 0x06,                               // PUBLISH QoS 0, remaining length 6
                 0x00, 0x01, 't',                          // topic "t"
@@ -846,6 +858,7 @@ class DecodeViolationTest extends CodecTestSupport {
         assertThat(Violation.Kind.PROTOCOL_ERROR.reasonCode()).isEqualTo(0x82);
         assertThat(Violation.Kind.TOO_LARGE.reasonCode()).isEqualTo(0x95);
         assertThat(Violation.Kind.UNSUPPORTED_VERSION.reasonCode()).isEqualTo(0x84);
+        assertThat(Violation.Kind.TOPIC_ALIAS_INVALID.reasonCode()).isEqualTo(0x94);
         assertThat(PROTOCOL_LEVEL_UNSUPPORTED.kind()).isEqualTo(Violation.Kind.UNSUPPORTED_VERSION);
         assertThat(PACKET_TOO_LARGE.kind()).isEqualTo(Violation.Kind.TOO_LARGE);
     }

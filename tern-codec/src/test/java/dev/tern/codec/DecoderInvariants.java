@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * and every buffer the codec allocated is released once the packets are.
  */
 final class DecoderInvariants {
-    private static final Set<Integer> REASON_CODES = Set.of(0x81, 0x82, 0x84, 0x95);
+    private static final Set<Integer> REASON_CODES = Set.of(0x81, 0x82, 0x84, 0x94, 0x95);
 
     private DecoderInvariants() {}
 

@@ -192,6 +192,10 @@ final class PacketArbitraries {
         Arbitrary<MqttProperties> some = Combinators.combine(parts).as(setters -> {
             MqttProperties.Builder b = MqttProperties.builder();
             setters.forEach(s -> s.accept(b));
+            MqttProperties built = b.build();
+            if (built.authenticationData() != null && built.authenticationMethod() == null) {
+                b.authenticationMethod("SCRAM-SHA-256"); // data without a method is a protocol error
+            }
             return b.build();
         });
         return Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.just(MqttProperties.EMPTY)), Tuple.of(4, some));

@@ -37,6 +37,7 @@ import org.jspecify.annotations.Nullable;
  * @param pidFile                    file to write the process id to, or null
  * @param log                        logging settings
  * @param security                   authentication, TLS reloading and resource limits
+ * @param mqtt5                      settings of MQTT 5.0 features
  * @param persistence                durable storage ({@code persistence*} options)
  */
 public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean allowAnonymous,
@@ -46,7 +47,8 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
                            boolean queueQos0Messages, boolean retainAvailable, boolean upgradeOutgoingQos,
                            Duration sysInterval, Duration connectTimeout, boolean connectionMessages,
                            int maxConnections, boolean tcpNoDelay, int eventLoopThreads, @Nullable String pidFile, LogSettings log,
-                           SecuritySettings security, PersistenceSettings persistence) {
+                           SecuritySettings security, Mqtt5Config mqtt5,
+                           PersistenceSettings persistence) {
 
     /** The port of the default listener. */
     public static final int DEFAULT_PORT = 1883;
@@ -58,6 +60,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(log, "log");
         Objects.requireNonNull(security, "security");
+        Objects.requireNonNull(mqtt5, "mqtt5");
         Objects.requireNonNull(persistence, "persistence");
     }
 
@@ -93,6 +96,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
         b.pidFile = pidFile;
         b.log = log;
         b.security = security;
+        b.mqtt5 = mqtt5;
         b.persistence = persistence;
         return b;
     }
@@ -143,6 +147,14 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
                 persistentClientExpiration);
     }
 
+    /**
+     * The Receive Maximum announced to MQTT 5.0 clients: {@code max_inflight_messages} bounds both
+     * directions, as in Mosquitto (0 = 65535, the protocol's largest).
+     */
+    public int receiveMaximum() {
+        return maxInflightMessages == 0 ? 65_535 : Math.min(maxInflightMessages, 65_535);
+    }
+
     /** Mutable builder; starts with Mosquitto's defaults. */
     public static final class Builder {
         private final List<ListenerConfig> listeners = new ArrayList<>();
@@ -169,6 +181,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
         private @Nullable String pidFile;
         private LogSettings log = LogSettings.DEFAULT;
         private SecuritySettings security = SecuritySettings.DEFAULT;
+        private Mqtt5Config mqtt5 = Mqtt5Config.DEFAULT;
         private PersistenceSettings persistence = PersistenceSettings.DEFAULT;
 
         private Builder() {}
@@ -202,6 +215,10 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
         public Builder log(LogSettings v) { log = v; return this; }
         public Builder security(SecuritySettings v) { security = v; return this; }
         SecuritySettings security() { return security; }
+        public Builder mqtt5(Mqtt5Config v) { mqtt5 = Objects.requireNonNull(v, "mqtt5"); return this; }
+        /** Changes the MQTT 5.0 settings, e.g. {@code b.mqtt5(m -> m.withMaxTopicAlias(0))}. */
+        public Builder mqtt5(java.util.function.UnaryOperator<Mqtt5Config> change) { mqtt5 = change.apply(mqtt5); return this; }
+        Mqtt5Config mqtt5() { return mqtt5; }
         public Builder persistence(PersistenceSettings v) { persistence = v; return this; }
         PersistenceSettings persistence() { return persistence; }
 
@@ -211,7 +228,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
                     maxInflightMessages, maxQueuedMessages, maxQueuedBytes, maxPacketSize, messageSizeLimit,
                     maxKeepalive, maxQos, persistentClientExpiration, queueQos0Messages, retainAvailable,
                     upgradeOutgoingQos, sysInterval, connectTimeout, connectionMessages, maxConnections, tcpNoDelay,
-                    eventLoopThreads, pidFile, log, security, persistence);
+                    eventLoopThreads, pidFile, log, security, mqtt5, persistence);
         }
     }
 }

@@ -317,6 +317,39 @@ public final class ConfigParser {
                         + " change before acknowledging it (persistence_sync), it never saves snapshots"));
             }
             case "include_dir" -> includeDir(value, file);
+            case "max_topic_alias" -> {
+                int v = integer(value, 0, 65_535);
+                builder.mqtt5(m -> m.withMaxTopicAlias(v));
+            }
+            case "max_outgoing_topic_alias" -> {
+                int v = integer(value, 0, 65_535);
+                builder.mqtt5(m -> m.withMaxOutgoingTopicAlias(v));
+            }
+            case "shared_subscription_strategy" -> {
+                String v = oneOf(value, "round_robin", "random", "sticky");
+                builder.mqtt5(m -> m.withSharedSubscriptionStrategy(
+                        dev.tern.broker.routing.SharedSubscriptionStrategy.valueOf(v.toUpperCase(java.util.Locale.ROOT))));
+            }
+            case "response_information_prefix" -> {
+                String v = value.equals("\"\"") ? "" : value;
+                builder.mqtt5(m -> m.withResponseInformationPrefix(v));
+            }
+            case "validate_payload_format" -> {
+                boolean v = bool(value);
+                builder.mqtt5(m -> m.withValidatePayloadFormat(v));
+            }
+            case "wildcard_subscriptions" -> {
+                boolean v = bool(value);
+                builder.mqtt5(m -> m.withWildcardSubscriptions(v));
+            }
+            case "subscription_identifiers" -> {
+                boolean v = bool(value);
+                builder.mqtt5(m -> m.withSubscriptionIdentifiers(v));
+            }
+            case "shared_subscriptions" -> {
+                boolean v = bool(value);
+                builder.mqtt5(m -> m.withSharedSubscriptions(v));
+            }
             default -> {
                 if (notYet != null) {
                     return; // harmless value of a not-yet-supported option
@@ -605,7 +638,6 @@ public final class ConfigParser {
                 "remote_username", "remote_password")) {
             m.put(o, "bridges are not implemented");
         }
-        m.put("max_topic_alias", "topic aliases come with MQTT 5.0 support");
         m.put("mount_point", "mount points are not implemented");
         m.put("check_retain_source", "Tern does not re-check a retained message's publisher when delivering it; "
                 + "set 'check_retain_source false' or remove the line");

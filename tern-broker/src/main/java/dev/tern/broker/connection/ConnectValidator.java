@@ -4,6 +4,8 @@ import dev.tern.broker.config.BrokerConfig;
 import dev.tern.codec.MqttVersion;
 import dev.tern.codec.ReasonCodes;
 import dev.tern.codec.packet.Connect;
+import dev.tern.codec.packet.Will;
+import io.netty.buffer.Unpooled;
 import java.util.UUID;
 
 /**
@@ -58,9 +60,25 @@ final class ConnectValidator {
             return refuse(c, ReasonCodes.V3_IDENTIFIER_REJECTED,
                     "keep-alive " + c.keepAliveSeconds() + " s exceeds max_keepalive " + config.maxKeepalive());
         }
-        if (c.will() != null && SysTopics.isSysTopic(c.will().topic())) {
+        Will will = c.will();
+        if (will != null && SysTopics.isSysTopic(will.topic())) {
             return refuse(c, v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_NOT_AUTHORIZED,
-                    "will topic '" + c.will().topic() + "' is in $SYS, which clients may not publish to");
+                    "will topic '" + will.topic() + "' is in $SYS, which clients may not publish to");
+        }
+        if (v5 && will != null) {
+            if (will.qos().value() > config.maxQos()) {
+                return refuse(c, ReasonCodes.QOS_NOT_SUPPORTED, "will QoS " + will.qos().value()
+                        + " is above the Maximum QoS " + config.maxQos() + " [MQTT-3.2.2-12]");
+            }
+            if (will.retain() && !config.retainAvailable()) {
+                return refuse(c, ReasonCodes.RETAIN_NOT_SUPPORTED,
+                        "will retain is set but retain_available is false [MQTT-3.2.2-13]");
+            }
+            if (config.mqtt5().validatePayloadFormat() && !InboundPublishHandler.isValidPayloadFormat(
+                    will.properties(), Unpooled.wrappedBuffer(will.payload()))) {
+                return refuse(c, ReasonCodes.PAYLOAD_FORMAT_INVALID,
+                        "will Payload Format Indicator is 1 but the will payload is not valid UTF-8");
+            }
         }
         return new Decision(0, clientId, assigned, "");
     }

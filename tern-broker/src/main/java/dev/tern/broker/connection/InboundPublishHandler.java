@@ -8,20 +8,42 @@ import dev.tern.broker.session.Session;
 import dev.tern.broker.sys.BrokerMetrics;
 import dev.tern.codec.MqttProperties;
 import dev.tern.codec.ReasonCodes;
+import dev.tern.codec.Utf8;
 import dev.tern.codec.packet.PubAck;
 import dev.tern.codec.packet.PubComp;
 import dev.tern.codec.packet.PubRec;
 import dev.tern.codec.packet.PubRel;
 import dev.tern.codec.packet.Publish;
+import io.netty.buffer.ByteBuf;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The receiving side of QoS 0, 1 and 2 for one connection (MQTT 3.1.1 section 4.3). QoS 2 uses the
- * specification's method B: the message is routed when first received, and its packet id is
- * remembered in the session until PUBREL so that a re-sent PUBLISH is acknowledged again but not
- * routed twice (MQTT-4.3.3-2). Event loop only.
+ * The receiving side of QoS 0, 1 and 2 for one connection (MQTT 3.1.1 section 4.3, MQTT 5.0 section
+ * 4.3). QoS 2 uses the specification's method B: the message is routed when first received, and its
+ * packet id is remembered in the session until PUBREL so that a re-sent PUBLISH is acknowledged again
+ * but not routed twice (MQTT-4.3.3-10). Event loop only.
+ *
+ * <p>For MQTT 5.0 it also resolves inbound Topic Aliases (up to the Topic Alias Maximum the broker
+ * announced), enforces the broker's Receive Maximum for QoS 2 flows (DISCONNECT 0x93) and Maximum QoS
+ * (0x9B), and answers with the reason code of {@link #verdict}: the one place that decides whether a
+ * PUBLISH is accepted ($SYS, size, payload format, the ACL). {@code max_publish_rate} and
+ * {@code memory_limit} apply before it.
  */
 final class InboundPublishHandler {
+    /**
+     * Whether a PUBLISH is accepted.
+     *
+     * @param reasonCode 0x00 to route, else the PUBACK/PUBREC reason code (0x80 and above)
+     * @param reason     why not, for the log and the Reason String; empty when accepted
+     */
+    record Verdict(int reasonCode, String reason) {
+        static final Verdict ACCEPTED = new Verdict(ReasonCodes.SUCCESS, "");
+
+        boolean accepted() {
+            return reasonCode < 0x80;
+        }
+    }
+
     private final MqttConnection connection;
     private final BrokerConfig config;
     private final Router router;
@@ -29,9 +51,8 @@ final class InboundPublishHandler {
     private final @Nullable PublishRateLimiter rateLimiter;
     private boolean dropLogged;
     private boolean memoryLogged;
-
-    /** Why a PUBLISH is not routed, and the reason code its acknowledgement carries in MQTT 5.0. */
-    private record Refusal(String why, int reasonCode) {}
+    /** Inbound Topic Alias mappings of this connection (MQTT-3.3.2-7), index = alias; created on first use. */
+    private String @Nullable [] topicAliases;
 
     InboundPublishHandler(MqttConnection connection, BrokerContext context, int maxPublishRate) {
         this.connection = connection;
@@ -44,9 +65,30 @@ final class InboundPublishHandler {
     /** Handles a PUBLISH; takes over its payload reference. */
     void onPublish(Publish p, Session session) {
         metrics.recordPublishReceived(p.payload().readableBytes());
+        boolean v5 = connection.writer().version().isV5();
+        String topic = p.topic();
+        if (v5) {
+            topic = resolveTopic(p);
+            if (topic == null) {
+                p.release();
+                return;
+            }
+            if (!p.properties().subscriptionIdentifiers().isEmpty()) {
+                p.release();
+                connection.protocolError("sent a PUBLISH with a Subscription Identifier [MQTT-3.3.4-6]",
+                        ReasonCodes.PROTOCOL_ERROR);
+                return;
+            }
+            if (p.qos().value() > config.maxQos()) {
+                p.release();
+                connection.protocolError("published at QoS " + p.qos().value() + " above the Maximum QoS "
+                        + config.maxQos() + " [MQTT-3.2.2-11]", ReasonCodes.QOS_NOT_SUPPORTED);
+                return;
+            }
+        }
         if (p.retain() && !config.retainAvailable()) {
             p.release();
-            connection.protocolError("sent a retained message but retain_available is false",
+            connection.protocolError("sent a retained message but retain_available is false [MQTT-3.2.2-14]",
                     ReasonCodes.RETAIN_NOT_SUPPORTED);
             return;
         }
@@ -54,43 +96,50 @@ final class InboundPublishHandler {
         if (connection.policy().memory().overLimit() && !refuseForMemory(p)) {
             return;
         }
-        Refusal refusal = refusal(p);
-        int reasonCode = ReasonCodes.SUCCESS;
-        if (refusal != null) {
+        if (v5 && p.qos().value() == 2 && !session.hasInboundQos2(p.packetId())
+                && session.inboundQos2Count() >= config.receiveMaximum()) {
+            p.release();
+            connection.protocolError("has more than Receive Maximum " + config.receiveMaximum()
+                    + " QoS 2 messages unacknowledged [MQTT-3.3.4-7]", ReasonCodes.RECEIVE_MAXIMUM_EXCEEDED);
+            return;
+        }
+        Verdict verdict = verdict(topic, p);
+        if (!verdict.accepted()) {
             p.release();
             metrics.recordPublishDropped();
-            reasonCode = refusal.reasonCode();
             if (!dropLogged) {
                 dropLogged = true;
-                ConnectionLog.LOG.warn("Denied PUBLISH from {} to '{}': {} (further denials of this client are not "
-                        + "logged).", connection.clientId(), p.topic(), refusal.why());
+                ConnectionLog.LOG.warn("Denied PUBLISH from {} to '{}': {}.", connection.clientId(), topic,
+                        verdict.reason());
             }
         }
         PacketWriter writer = connection.writer();
         switch (p.qos()) {
             case AT_MOST_ONCE -> {
-                if (refusal == null) {
-                    route(p);
+                if (verdict.accepted()) {
+                    route(p, topic);
+                } else if (v5 && verdict.reasonCode() == ReasonCodes.PAYLOAD_FORMAT_INVALID) {
+                    // No acknowledgement to carry the reason: DISCONNECT 0x99 (MQTT 5.0 section 3.3.2.3.2).
+                    connection.protocolError(verdict.reason(), ReasonCodes.PAYLOAD_FORMAT_INVALID);
                 }
             }
             case AT_LEAST_ONCE -> {
-                if (refusal == null) {
-                    route(p);
-                }
-                writer.write(new PubAck(p.packetId(), reasonCode, MqttProperties.EMPTY));
+                int code = verdict.accepted() ? successCode(route(p, topic)) : verdict.reasonCode();
+                writer.write(new PubAck(p.packetId(), code, reasonProperties(verdict)));
             }
             case EXACTLY_ONCE -> {
                 boolean first = session.beginInboundQos2(p.packetId());
-                if (refusal == null) {
+                int code = verdict.reasonCode();
+                if (verdict.accepted()) {
                     if (first) {
-                        route(p);
+                        code = successCode(route(p, topic));
                     } else {
-                        p.release(); // re-sent before PUBREL: already routed once
+                        p.release(); // re-sent before PUBREL: already routed once (MQTT-4.3.3-10)
                     }
                 } else if (first) {
-                    session.endInboundQos2(p.packetId()); // an error PUBREC ends the flow (MQTT 5.0)
+                    session.endInboundQos2(p.packetId()); // an error PUBREC ends the flow (MQTT-4.3.3-9)
                 }
-                writer.write(new PubRec(p.packetId(), reasonCode, MqttProperties.EMPTY));
+                writer.write(new PubRec(p.packetId(), code, reasonProperties(verdict)));
             }
         }
     }
@@ -100,23 +149,74 @@ final class InboundPublishHandler {
         boolean known = session.endInboundQos2(rel.packetId());
         int code = known || !connection.writer().version().isV5() ? ReasonCodes.SUCCESS
                 : ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND;
-        connection.writer().write(new PubComp(rel.packetId(), code, MqttProperties.EMPTY));
+        MqttProperties props = known ? MqttProperties.EMPTY
+                : MqttProperties.builder().reasonString("no QoS 2 flow with packet identifier " + rel.packetId())
+                        .build();
+        connection.writer().write(new PubComp(rel.packetId(), code, props));
     }
 
-    private @Nullable Refusal refusal(Publish p) {
-        if (SysTopics.isSysTopic(p.topic())) {
-            return new Refusal("$SYS topics are read-only for clients", ReasonCodes.NOT_AUTHORIZED);
+    /**
+     * The topic of a PUBLISH after its Topic Alias (MQTT 5.0 section 3.3.2.3.4): an alias with a topic
+     * sets the mapping, an alias alone uses it. Null after closing the connection for a bad alias.
+     */
+    private @Nullable String resolveTopic(Publish p) {
+        Integer alias = p.properties().topicAlias();
+        if (alias == null) {
+            return p.topic();
+        }
+        int max = config.mqtt5().maxTopicAlias();
+        if (alias > max) {
+            connection.protocolError("sent Topic Alias " + alias + " above the Topic Alias Maximum " + max
+                    + " [MQTT-3.2.2-17]", ReasonCodes.TOPIC_ALIAS_INVALID);
+            return null;
+        }
+        String[] aliases = topicAliases;
+        if (aliases == null) {
+            aliases = new String[max + 1];
+            topicAliases = aliases;
+        }
+        if (!p.topic().isEmpty()) {
+            aliases[alias] = p.topic();
+            return p.topic();
+        }
+        String topic = aliases[alias];
+        if (topic == null) {
+            connection.protocolError("sent Topic Alias " + alias + " with an empty topic before mapping it",
+                    ReasonCodes.PROTOCOL_ERROR);
+        }
+        return topic;
+    }
+
+    /**
+     * Decides whether a PUBLISH is accepted, and with which reason code it is refused: $SYS is
+     * read-only (0x87), {@code message_size_limit} (0x97), and a payload that is not the UTF-8 its
+     * Payload Format Indicator promises (0x99).
+     */
+    Verdict verdict(String topic, Publish p) {
+        if (SysTopics.isSysTopic(topic)) {
+            return new Verdict(ReasonCodes.NOT_AUTHORIZED, "$SYS topics are read-only for clients");
         }
         long limit = config.messageSizeLimit();
-        if (limit > 0 && p.payload().readableBytes() > limit) {
-            return new Refusal("payload of " + p.payload().readableBytes() + " bytes exceeds message_size_limit "
-                    + limit, ReasonCodes.PACKET_TOO_LARGE);
+        int size = p.payload().readableBytes();
+        if (limit > 0 && size > limit) {
+            return new Verdict(ReasonCodes.QUOTA_EXCEEDED,
+                    "payload of " + size + " bytes exceeds message_size_limit " + limit);
         }
-        if (!connection.authorized(AclAccess.WRITE, p.topic())) {
+        if (!connection.authorized(AclAccess.WRITE, topic)) {
             // MQTT 3.1.1 has no way to say so: the message is acknowledged and dropped, as Mosquitto does.
-            return new Refusal("the ACL does not allow this client to publish there", ReasonCodes.NOT_AUTHORIZED);
+            return new Verdict(ReasonCodes.NOT_AUTHORIZED, "the ACL does not allow this client to publish there");
         }
-        return null;
+        if (config.mqtt5().validatePayloadFormat() && !isValidPayloadFormat(p.properties(), p.payload())) {
+            return new Verdict(ReasonCodes.PAYLOAD_FORMAT_INVALID,
+                    "Payload Format Indicator is 1 but the payload is not valid UTF-8");
+        }
+        return Verdict.ACCEPTED;
+    }
+
+    /** False if the Payload Format Indicator says UTF-8 and the payload is not (MQTT 5.0 section 3.3.2.3.2). */
+    static boolean isValidPayloadFormat(MqttProperties properties, ByteBuf payload) {
+        Integer pfi = properties.payloadFormatIndicator();
+        return pfi == null || pfi == 0 || Utf8.check(payload, payload.readerIndex(), payload.readableBytes()) == null;
     }
 
     /** max_publish_rate: past the rate, stop reading until the next token is due. */
@@ -169,21 +269,31 @@ final class InboundPublishHandler {
         return false;
     }
 
-    private void route(Publish p) {
-        Message message = new Message(p.topic(), p.payload(), p.qos(), p.retain(), forwarded(p.properties()),
+    private int successCode(int subscribers) {
+        // 0x10 tells an MQTT 5.0 publisher nobody received it (as Mosquitto does); 3.x acks carry no code.
+        return subscribers == 0 ? ReasonCodes.NO_MATCHING_SUBSCRIBERS : ReasonCodes.SUCCESS;
+    }
+
+    private static MqttProperties reasonProperties(Verdict verdict) {
+        return verdict.reason().isEmpty() ? MqttProperties.EMPTY
+                : MqttProperties.builder().reasonString(verdict.reason()).build();
+    }
+
+    private int route(Publish p, String topic) {
+        Message message = new Message(topic, p.payload(), p.qos(), p.retain(), forwarded(p.properties()),
                 connection.clientId());
         try {
-            router.publish(message);
+            return router.publish(message);
         } finally {
             message.release();
         }
     }
 
-    /** The MQTT 5.0 properties that travel with the message (not the topic alias, MQTT-3.3.2-7). */
+    /** The MQTT 5.0 properties that travel with the message: all but the Topic Alias (MQTT-3.3.2-7). */
     private static MqttProperties forwarded(MqttProperties p) {
-        if (p.isEmpty() || (p.topicAlias() == null && p.subscriptionIdentifiers().isEmpty())) {
+        if (p.isEmpty() || p.topicAlias() == null) {
             return p;
         }
-        return p.toBuilder().topicAlias(null).clearSubscriptionIdentifiers().build();
+        return p.toBuilder().topicAlias(null).build();
     }
 }

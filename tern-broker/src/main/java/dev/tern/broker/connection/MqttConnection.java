@@ -1,8 +1,10 @@
 package dev.tern.broker.connection;
 
+import dev.tern.broker.auth.AuthenticationMethod;
+import dev.tern.broker.auth.PasswordFileScramCredentials;
+import dev.tern.broker.auth.ScramSha256;
 import dev.tern.broker.config.ListenerConfig;
 import dev.tern.broker.routing.Delivery;
-import dev.tern.broker.routing.Message;
 import dev.tern.broker.security.AclAccess;
 import dev.tern.broker.security.LoginResult;
 import dev.tern.broker.session.ConnectRequest;
@@ -30,7 +32,6 @@ import dev.tern.codec.packet.Subscribe;
 import dev.tern.codec.packet.UnsubAck;
 import dev.tern.codec.packet.Unsubscribe;
 import dev.tern.codec.packet.Will;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
@@ -45,14 +46,26 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The MQTT protocol state machine of one network connection: CONNECT first and only once, then the
- * packets of an established connection, then the will if the connection ends without DISCONNECT.
- * Packet-specific work is delegated ({@link ConnectValidator}, {@link InboundPublishHandler},
- * {@link SubscriptionHandler}); session state lives in {@link Session}; authentication and ACLs
- * are the listener's {@link ConnectionPolicy}. Event loop only.
+/**
+ * The MQTT protocol state machine of one network connection: CONNECT first and only once (with a
+ * login at the listener's {@link ConnectionPolicy}, or an MQTT 5.0 enhanced authentication exchange
+ * before CONNACK if the client asks for one), then the packets of an established connection, then the
+ * will if the connection ends without a DISCONNECT that discards it. Packet-specific work is delegated
+ * ({@link ConnectValidator}, {@link InboundPublishHandler}, {@link SubscriptionHandler}); session
+ * state lives in {@link Session}; authentication and ACLs are the listener's {@link ConnectionPolicy}.
+ * Event loop only.
  */
 public final class MqttConnection extends ChannelInboundHandlerAdapter implements SessionConnection {
-    private enum State { AWAIT_CONNECT, AUTHENTICATING, ATTACHING, CONNECTED, CLOSED }
+    /** AUTHENTICATING: a login at the policy is under way; AUTH_EXCHANGE: an MQTT 5.0 AUTH exchange is. */
+    private enum State { AWAIT_CONNECT, AUTHENTICATING, AUTH_EXCHANGE, ATTACHING, CONNECTED, CLOSED }
+
+    /** Fired down every client pipeline when the broker stops: MQTT 5.0 clients get DISCONNECT 0x8B. */
+    public static final Object SHUTDOWN = new Object() {
+        @Override
+        public String toString() {
+            return "SHUTDOWN";
+        }
+    };
 
     private final BrokerContext context;
     private final ListenerConfig listener;
@@ -69,6 +82,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private @Nullable Session session;
     private @Nullable Will will;
     private @Nullable String assignedClientId;
+    private @Nullable Connect connect;
+    private @Nullable ConnectNegotiation negotiated;
+    private @Nullable OutboundPublisher outbound;
+    /** MQTT 5.0 enhanced authentication, if the client asked for it in CONNECT. */
+    private @Nullable EnhancedAuthentication auth;
     private @Nullable ScheduledFuture<?> connectTimeout;
     private final ClientAuthorization authorization;
     private final ArrayDeque<Object> pendingWhileAttaching = new ArrayDeque<>();
@@ -139,12 +157,18 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         return ctx;
     }
 
+    /** False once the connection is closed or closing; late asynchronous work then does nothing. */
+    boolean isOpen() {
+        return state != State.CLOSED && !closing && ctx().channel().isActive();
+    }
+
     // ---- Netty life cycle ----------------------------------------------------------------
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.writer = new PacketWriter(ctx, context.metrics());
+        this.outbound = new OutboundPublisher(writer);
     }
 
     @Override
@@ -156,9 +180,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         long timeoutMillis = context.config().connectTimeout().toMillis();
         connectTimeout = ctx.executor().schedule(() -> {
-            if (state == State.AWAIT_CONNECT || state == State.AUTHENTICATING) {
-                ConnectionLog.LOG.info("Client {} sent no CONNECT within {} ms, disconnecting.",
+            if (state == State.AWAIT_CONNECT || state == State.AUTHENTICATING || state == State.AUTH_EXCHANGE) {
+                ConnectionLog.LOG.info("Client {} did not complete CONNECT within {} ms, disconnecting.",
                         ConnectionLog.address(ctx.channel()), timeoutMillis);
+                state = State.CLOSED;
                 ctx.close();
             }
         }, timeoutMillis, TimeUnit.MILLISECONDS);
@@ -182,6 +207,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                     closeSilently("sent " + describe(msg) + " before CONNECT [MQTT-3.1.0-1]");
                 }
             }
+            case AUTH_EXCHANGE -> onPacketWhileAuthenticating(msg);
             case AUTHENTICATING, ATTACHING -> pendingWhileAttaching.add(msg);
             case CONNECTED -> {
                 if (rateHeld) {
@@ -218,7 +244,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent && state == State.CONNECTED) {
             closeReason = "has exceeded timeout, disconnecting";
-            ctx.close();
+            closeWithReason(ReasonCodes.KEEP_ALIVE_TIMEOUT, "no packet within 1.5 times the keep-alive");
+            return;
+        }
+        if (evt == SHUTDOWN) {
+            closeReason = "disconnected: broker shutting down";
+            if (state == State.CONNECTED) {
+                closeWithReason(ReasonCodes.SERVER_SHUTTING_DOWN, "the broker is shutting down");
+            } else {
+                state = state == State.ATTACHING ? state : State.CLOSED;
+                ctx.close();
+            }
             return;
         }
         ctx.fireUserEventTriggered(evt);
@@ -249,9 +285,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (previous == State.CONNECTED) {
             Session s = session;
             session = null;
-            publishWill();
+            Will w = takeWill();
             if (s != null) {
-                s.detach(this);
+                s.detach(this, w); // publishes the will now or after its Will Delay Interval
             }
             context.metrics().clientDisconnected();
             if (context.config().connectionMessages()) {
@@ -265,10 +301,33 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     private void onConnect(Connect c) {
         writer.version(c.version());
+        connect = c;
+        boolean v5 = c.version().isV5();
+        MqttProperties props = c.properties();
+        if (v5) {
+            Long max = props.maximumPacketSize();
+            writer.clientLimits(max == null ? Long.MAX_VALUE : max,
+                    !Integer.valueOf(0).equals(props.requestProblemInformation()));
+        }
         ConnectValidator.Decision decision = validator.check(c);
         clientId = decision.clientId().isEmpty() ? ConnectionLog.address(ctx().channel()) : decision.clientId();
         if (!decision.accepted()) {
-            refuse(decision.reasonCode(), decision.logReason());
+            refuseConnect(decision.reasonCode(), decision.logReason());
+            return;
+        }
+        assignedClientId = decision.assigned() ? clientId : null;
+        String methodName = v5 ? props.authenticationMethod() : null;
+        if (methodName != null) {
+            AuthenticationMethod method = authenticationMethod(methodName);
+            if (method == null) {
+                refuseConnect(ReasonCodes.BAD_AUTHENTICATION_METHOD,
+                        "authentication method '" + methodName + "' is not supported [MQTT-4.12.0-1]");
+                return;
+            }
+            // The method authenticates the client instead of the listener's login (MQTT 5.0 section 4.12).
+            state = State.AUTH_EXCHANGE;
+            auth = new EnhancedAuthentication(this, method, c.username());
+            auth.begin(props.authenticationData());
             return;
         }
         // Authentication may take a while (a hashing thread, a plug-in's network call): stop reading
@@ -278,61 +337,98 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         EventLoop loop = ctx().channel().eventLoop();
         authorization.login(c, clientId, ctx().channel()).whenComplete((result, error) -> loop.execute(() -> {
             if (state == State.AUTHENTICATING) {
-                onLogin(c, decision, result, error);
+                onLogin(c, result, error);
             }
         }));
     }
 
-    private void refuse(int reasonCode, String why) {
-        if (connectTimeout != null) {
-            connectTimeout.cancel(false);
+    /**
+     * The enhanced authentication method of a name: one the broker was built with, else SCRAM-SHA-256
+     * against the listener's password file when it has one.
+     */
+    private @Nullable AuthenticationMethod authenticationMethod(String name) {
+        AuthenticationMethod method = context.authMethods().get(name);
+        if (method == null && ScramSha256.NAME.equals(name) && policy.access().hasPasswordFile()) {
+            method = new ScramSha256(new PasswordFileScramCredentials(policy.access()));
         }
-        ConnectionLog.LOG.info("Client {} from {} refused (CONNACK 0x{}): {}.", clientId,
-                ConnectionLog.address(ctx().channel()), Integer.toHexString(reasonCode), why);
-        state = State.CLOSED;
-        writer.writeAndClose(new ConnAck(false, reasonCode, MqttProperties.EMPTY));
+        return method;
     }
 
-    private void onLogin(Connect c, ConnectValidator.Decision decision, @Nullable LoginResult result,
-                         @Nullable Throwable error) {
+    private void onLogin(Connect c, @Nullable LoginResult result, @Nullable Throwable error) {
         boolean v5 = c.version().isV5();
         if (error != null || result == null) {
-            refuse(v5 ? ReasonCodes.SERVER_BUSY : ReasonCodes.V3_SERVER_UNAVAILABLE,
+            refuseConnect(v5 ? ReasonCodes.SERVER_BUSY : ReasonCodes.V3_SERVER_UNAVAILABLE,
                     "authentication failed: " + (error != null ? error : "no result"));
             return;
         }
         if (!result.accepted()) {
             String user = result.username() == null ? "" : "user '" + result.username() + "': ";
-            refuse(ClientAuthorization.refusalCode(result.outcome(), v5), user + result.logReason());
+            refuseConnect(ClientAuthorization.refusalCode(result.outcome(), v5), user + result.logReason());
             return;
         }
+        acceptConnect(result);
+    }
+
+    /** CONNACK with a failure code, then close (MQTT-3.2.2-7); nothing after it is processed (MQTT-3.1.4-6). */
+    void refuseConnect(int reasonCode, String why) {
+        ConnectionLog.LOG.info("Client {} from {} refused (CONNACK 0x{}): {}.", clientId,
+                ConnectionLog.address(ctx().channel()), Integer.toHexString(reasonCode), why);
+        cancelConnectTimeout();
+        state = State.CLOSED;
+        MqttProperties props = writer.version().isV5()
+                ? MqttProperties.builder().reasonString(why).build() : MqttProperties.EMPTY;
+        writer.writeAndClose(new ConnAck(false, reasonCode, props));
+    }
+
+    private void cancelConnectTimeout() {
+        if (connectTimeout != null) {
+            connectTimeout.cancel(false);
+            connectTimeout = null;
+        }
+    }
+
+    /** Enhanced authentication succeeded: the method established who the client is. */
+    void acceptAuthenticated(String user) {
+        acceptConnect(new LoginResult(LoginResult.Outcome.ACCEPTED, user,
+                "enhanced authentication with " + auth.methodName(), null));
+    }
+
+    /**
+     * The CONNECT is accepted and authenticated: check the will against the ACL, then attach the
+     * session; CONNACK follows from {@link #attached}.
+     */
+    private void acceptConnect(LoginResult result) {
+        Connect c = connect;
+        boolean v5 = c.version().isV5();
         authorization.accepted(result, clientId, ctx().channel());
         Will w = c.will();
         if (w != null && !authorized(AclAccess.WRITE, w.topic())) {
-            refuse(v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_NOT_AUTHORIZED,
+            refuseConnect(v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_NOT_AUTHORIZED,
                     "the ACL does not allow publishing the will to '" + w.topic() + "'");
             return;
         }
-        if (connectTimeout != null) {
-            connectTimeout.cancel(false);
-        }
+        cancelConnectTimeout();
         will = w;
-        if (c.keepAliveSeconds() > 0) {
-            // MQTT-3.1.2-24: one and a half times the keep-alive without a packet ends the connection.
-            long idleMillis = c.keepAliveSeconds() * 1500L;
+        ConnectNegotiation n = ConnectNegotiation.of(c, context.config());
+        negotiated = n;
+        if (n.keepAlive() > 0) {
+            // MQTT-3.1.2-22: one and a half times the keep-alive without a packet ends the connection.
             ctx().pipeline().addBefore(ctx().name(), "keepAlive",
-                    new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
+                    new IdleStateHandler(n.keepAlive() * 1500L, 0, 0, TimeUnit.MILLISECONDS));
+        }
+        if (c.version().isV5()) {
+            outbound.topicAliasMaximum(n.outboundAliasMaximum());
         }
         if (context.config().connectionMessages()) {
             ConnectionLog.LOG.info("New client connected from {} as {} (p{}, c{}, k{}{}).",
                     ConnectionLog.address(ctx().channel()), clientId, mosquittoProtocolNumber(c.version()),
-                    c.cleanStart() ? 1 : 0, c.keepAliveSeconds(),
+                    c.cleanStart() ? 1 : 0, n.keepAlive(),
                     result.username() == null ? "" : ", u'" + result.username() + "'");
         }
         state = State.ATTACHING;
-        boolean keep = c.version().isV5() ? sessionExpiry(c) > 0 : !c.cleanStart();
-        assignedClientId = decision.assigned() ? clientId : null;
-        context.sessions().connect(new ConnectRequest(clientId, c.cleanStart(), keep, c.version()), this);
+        pauseReading(ReadGate.Reason.CONNECTING, true);
+        context.sessions().connect(new ConnectRequest(clientId, c.cleanStart(), n.requestedExpiry(), c.version()),
+                this);
     }
 
     /**
@@ -346,12 +442,33 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         ConnectionLog.LOG.info("Client {}: user '{}' was removed from the password file or got a new password, "
                 + "disconnecting.", clientId, authorization.username());
         closeReason = "disconnected: credentials no longer valid";
-        closeWithReason(ReasonCodes.ADMINISTRATIVE_ACTION);
+        closeWithReason(ReasonCodes.ADMINISTRATIVE_ACTION, "credentials no longer valid");
     }
 
-    private static long sessionExpiry(Connect c) {
-        Long expiry = c.properties().sessionExpiryInterval();
-        return expiry == null ? 0 : expiry;
+    /** Before CONNACK of an enhanced authentication, only AUTH (and DISCONNECT) may come (MQTT-3.1.2-30). */
+    private void onPacketWhileAuthenticating(Object msg) {
+        if (msg instanceof Auth a) {
+            auth.onAuthBeforeConnAck(a);
+        } else if (msg instanceof Disconnect) {
+            state = State.CLOSED;
+            ctx().close();
+        } else if (msg instanceof DecodeError e) {
+            onDecodeError(e);
+        } else {
+            ReferenceCountUtil.release(releasable(msg));
+            refuseConnect(ReasonCodes.PROTOCOL_ERROR, "sent " + describe(msg)
+                    + " before authentication completed [MQTT-3.1.2-30]");
+        }
+    }
+
+    /** AUTH on an established connection: re-authentication, if the CONNECT named a method. */
+    private void onAuth(Auth a) {
+        if (auth == null) {
+            protocolError("sent AUTH but did not authenticate with an authentication method [MQTT-4.12.0-7]",
+                    ReasonCodes.PROTOCOL_ERROR);
+        } else {
+            auth.onAuthAfterConnAck(a);
+        }
     }
 
     /** Mosquitto's log numbering: p1 = 3.1, p2 = 3.1.1, p5 = 5.0. */
@@ -372,6 +489,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         state = State.CONNECTED;
         session = attachedSession;
         attachedSession.readPermission(authorization.readPermission());
+        if (writer.version().isV5()) {
+            attachedSession.setInflightCapacity(negotiated.clientReceiveMaximum()); // MQTT-3.3.4-9
+        }
         context.metrics().clientConnected();
         // MQTT 3.1 has no session present flag: its CONNACK byte 1 is reserved.
         boolean presentFlag = sessionPresent && writer.version() != MqttVersion.MQTT_3_1;
@@ -384,36 +504,33 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         writer.flush();
     }
 
-    /** MQTT 5.0 CONNACK properties: the broker's limits and an assigned client id. */
     private MqttProperties connAckProperties() {
         if (!writer.version().isV5()) {
             return MqttProperties.EMPTY;
         }
-        var config = context.config();
-        MqttProperties.Builder b = MqttProperties.builder().assignedClientIdentifier(assignedClientId);
-        if (!config.retainAvailable()) {
-            b.retainAvailable(0);
-        }
-        if (config.maxQos() < 2) {
-            b.maximumQos(config.maxQos());
-        }
-        return b.build();
+        return negotiated.connAckProperties(context.config(), connect, clientId, assignedClientId,
+                auth == null ? null : auth.methodName(), auth == null ? null : auth.successData());
     }
 
     @Override
-    public void takenOver() {
+    public @Nullable Will takenOver() {
+        Will w = null;
         if (state == State.CONNECTED) {
-            Session s = session;
             session = null;
-            publishWill(); // MQTT-3.1.4-2: the old connection ends without DISCONNECT
-            if (s != null) {
-                s.detach(this);
-            }
+            w = takeWill(); // the session publishes it, or keeps it for its delay (MQTT-3.1.4-3)
             context.metrics().clientDisconnected();
             ConnectionLog.LOG.info("Client {} closed: session taken over by a new connection.", clientId);
+            if (writer.version().isV5()) {
+                state = State.CLOSED;
+                closing = true;
+                writer.writeAndClose(disconnect(ReasonCodes.SESSION_TAKEN_OVER,
+                        "another connection with the same client id took the session over"));
+                return w;
+            }
         }
         state = State.CLOSED;
         ctx().close();
+        return w;
     }
 
     // ---- Established connection ------------------------------------------------------------
@@ -440,8 +557,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             case PingReq p -> writer.write(PingResp.INSTANCE);
             case Disconnect d -> onDisconnect(d);
             case Connect c -> protocolError("sent a second CONNECT [MQTT-3.1.0-2]", ReasonCodes.PROTOCOL_ERROR);
-            case Auth a -> protocolError("sent AUTH but no authentication method is in use",
-                    ReasonCodes.PROTOCOL_ERROR);
+            case Auth a -> onAuth(a);
             case ConnAck a -> protocolError("sent CONNACK, a server-to-client packet", ReasonCodes.PROTOCOL_ERROR);
             case SubAck a -> protocolError("sent SUBACK, a server-to-client packet", ReasonCodes.PROTOCOL_ERROR);
             case UnsubAck a -> protocolError("sent UNSUBACK, a server-to-client packet", ReasonCodes.PROTOCOL_ERROR);
@@ -457,14 +573,29 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             writer.write(new PubRel(r.packetId()));
         } else if (r.reasonCode() < 0x80) {
             // Unknown packet id: answer anyway so that the client can finish (0x92 in MQTT 5.0).
-            int code = writer.version().isV5() ? ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND : ReasonCodes.SUCCESS;
-            writer.write(new PubRel(r.packetId(), code, MqttProperties.EMPTY));
+            boolean v5 = writer.version().isV5();
+            int code = v5 ? ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND : ReasonCodes.SUCCESS;
+            writer.write(new PubRel(r.packetId(), code, v5 ? MqttProperties.builder()
+                    .reasonString("no QoS 2 flow with packet identifier " + r.packetId()).build()
+                    : MqttProperties.EMPTY));
         }
     }
 
     private void onDisconnect(Disconnect d) {
-        will = null; // MQTT-3.1.2-10: a DISCONNECT discards the will
-        closeReason = "disconnected";
+        Long expiry = d.properties().sessionExpiryInterval();
+        if (expiry != null) {
+            if (negotiated.requestedExpiry() == 0 && expiry != 0) {
+                // Not a valid DISCONNECT: the will is published (MQTT 5.0 section 3.14.2.2.2).
+                protocolError("raised the Session Expiry Interval from 0 in DISCONNECT", ReasonCodes.PROTOCOL_ERROR);
+                return;
+            }
+            session.setExpiryInterval(expiry);
+        }
+        if (d.reasonCode() == ReasonCodes.NORMAL_DISCONNECTION) {
+            will = null; // MQTT-3.1.2-10, MQTT-3.14.4-3: only a normal DISCONNECT discards the will
+        }
+        closeReason = d.reasonCode() == 0 ? "disconnected"
+                : "disconnected with reason 0x" + Integer.toHexString(d.reasonCode());
         closing = true;
         writer.flush();
         ctx().close();
@@ -489,7 +620,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                     MqttProperties.EMPTY));
             return;
         }
-        closeWithReason(e.reasonCode());
+        boolean v5Connect = state == State.AWAIT_CONNECT && e.connectVersion() == MqttVersion.MQTT_5;
+        if (state == State.AUTH_EXCHANGE || v5Connect) {
+            // MQTT 5.0 section 4.13: a malformed 5.0 CONNECT may be answered with CONNACK 0x81 or 0x82 first.
+            writer.version(MqttVersion.MQTT_5);
+            refuseConnect(e.reasonCode(), e.message());
+            return;
+        }
+        closeWithReason(e.reasonCode(), e.message());
     }
 
     /**
@@ -499,17 +637,32 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     void protocolError(String what, int reasonCode) {
         ConnectionLog.LOG.warn("Client {} {}, disconnecting.", clientId, what);
         closeReason = "disconnected due to protocol error";
-        closeWithReason(reasonCode);
+        closeWithReason(reasonCode, what);
     }
 
-    private void closeWithReason(int reasonCode) {
+    /** Closes the connection for a reason other than a protocol violation, e.g. failed re-authentication. */
+    void closeForReason(String what, int reasonCode, String reason) {
+        ConnectionLog.LOG.warn("Client {} {}, disconnecting.", clientId, what);
+        closeReason = "disconnected: " + what;
+        closeWithReason(reasonCode, reason);
+    }
+
+    /**
+     * Closes the connection; an MQTT 5.0 client whose CONNECT was accepted gets a DISCONNECT with the
+     * reason code and a Reason String first (MQTT-3.14.0-1, MQTT-4.13.1-1).
+     */
+    private void closeWithReason(int reasonCode, String reason) {
         closing = true;
         if (state == State.CONNECTED && writer.version().isV5()) {
-            writer.writeAndClose(new Disconnect(reasonCode, MqttProperties.EMPTY));
+            writer.writeAndClose(disconnect(reasonCode, reason));
         } else {
             writer.flush();
             ctx().close();
         }
+    }
+
+    private static Disconnect disconnect(int reasonCode, String reason) {
+        return new Disconnect(reasonCode, MqttProperties.builder().reasonString(reason).build());
     }
 
     private void closeSilently(String why) {
@@ -518,26 +671,19 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         ctx().close();
     }
 
-    private void publishWill() {
+    /**
+     * The will to hand to the session when the connection ends, unless the ACL no longer allows it
+     * (it may have been reloaded since CONNECT checked the will topic).
+     */
+    private @Nullable Will takeWill() {
         Will w = will;
         will = null;
-        if (w == null) {
-            return;
-        }
-        if (!authorized(AclAccess.WRITE, w.topic())) {
-            // The ACL may have been reloaded since CONNECT checked the will topic.
+        if (w != null && !authorized(AclAccess.WRITE, w.topic())) {
             ConnectionLog.LOG.info("Will of client {} to '{}' not published: the ACL no longer allows it.", clientId,
                     w.topic());
-            return;
+            return null;
         }
-        MqttProperties properties = w.properties().toBuilder().willDelayInterval(null).build();
-        Message message = new Message(w.topic(), Unpooled.wrappedBuffer(w.payload()), w.qos(), w.retain(),
-                properties, clientId);
-        try {
-            context.router().publish(message);
-        } finally {
-            message.release();
-        }
+        return w;
     }
 
     private static Object releasable(Object msg) {
@@ -566,20 +712,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     @Override
+    public boolean fits(Delivery delivery) {
+        return outbound.fits(delivery);
+    }
+
+    @Override
     public void writePublish(Delivery delivery, int packetId, boolean dup) {
-        Message m = delivery.message();
-        MqttProperties properties = MqttProperties.EMPTY;
-        if (writer.version().isV5()) {
-            properties = m.properties();
-            List<Integer> ids = delivery.subscriptionIdentifiers();
-            if (!ids.isEmpty()) {
-                MqttProperties.Builder b = properties.toBuilder();
-                ids.forEach(b::addSubscriptionIdentifier);
-                properties = b.build();
-            }
-        }
-        writer.writePublish(new Publish(m.topic(), delivery.qos(), delivery.retain(), dup, packetId, properties,
-                m.payload()));
+        outbound.write(delivery, packetId, dup);
     }
 
     @Override

@@ -1,8 +1,10 @@
 package dev.tern.broker.connection;
 
 import dev.tern.broker.config.BrokerConfig;
+import dev.tern.broker.config.Mqtt5Config;
 import dev.tern.broker.routing.Message;
 import dev.tern.broker.routing.Router;
+import dev.tern.broker.routing.SharedFilter;
 import dev.tern.broker.routing.Subscription;
 import dev.tern.broker.security.AclAccess;
 import dev.tern.broker.session.Session;
@@ -17,12 +19,15 @@ import dev.tern.codec.packet.UnsubAck;
 import dev.tern.codec.packet.Unsubscribe;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * SUBSCRIBE and UNSUBSCRIBE for one connection: validates filters, grants QoS, answers, and then
- * sends the retained messages the new subscriptions match (MQTT-3.8.4-3). Event loop only.
+ * sends the retained messages the new subscriptions match as their Retain Handling says (MQTT
+ * 3.1.1 section 3.8.4, MQTT 5.0 section 3.8.3.1). Shared subscriptions ({@code $share/...}) join their
+ * group and get no retained messages. Event loop only.
  */
 final class SubscriptionHandler {
     /** Mosquitto's log_type subscribe / unsubscribe lines. */
@@ -41,21 +46,37 @@ final class SubscriptionHandler {
 
     void onSubscribe(Subscribe subscribe, Session session) {
         boolean v5 = connection.writer().version().isV5();
-        List<Integer> codes = new ArrayList<>(subscribe.subscriptions().size());
-        List<Subscription> granted = new ArrayList<>(subscribe.subscriptions().size());
-        List<Boolean> existed = new ArrayList<>(subscribe.subscriptions().size());
+        Mqtt5Config m5 = config.mqtt5();
+        int n = subscribe.subscriptions().size();
+        List<Integer> codes = new ArrayList<>(n);
+        List<Subscription> granted = new ArrayList<>(n);
+        List<Boolean> existed = new ArrayList<>(n);
+        List<String> problems = new ArrayList<>(1);
         int subscriptionId = subscribe.properties().subscriptionIdentifiers().isEmpty() ? 0
                 : subscribe.properties().subscriptionIdentifiers().get(0);
         for (TopicSubscription t : subscribe.subscriptions()) {
-            String invalid = Topics.checkFilter(t.filter());
+            String filter = t.filter();
+            boolean shared = SharedFilter.isShared(filter);
+            String invalid = shared ? SharedFilter.check(filter) : Topics.checkFilter(filter);
             if (invalid != null) {
                 if (!v5) {
                     // MQTT 3.1.1 section 4.8: a protocol violation closes the connection (as Mosquitto does).
-                    connection.protocolError("sent an invalid topic filter '" + t.filter() + "': " + invalid,
+                    connection.protocolError("sent an invalid topic filter '" + filter + "': " + invalid,
                             ReasonCodes.TOPIC_FILTER_INVALID);
                     return;
                 }
-                codes.add(ReasonCodes.TOPIC_FILTER_INVALID);
+                refuse(codes, problems, ReasonCodes.TOPIC_FILTER_INVALID, filter, invalid);
+                continue;
+            }
+            if (shared && t.noLocal()) {
+                connection.protocolError("set No Local on the shared subscription '" + filter + "' [MQTT-3.8.3-4]",
+                        ReasonCodes.PROTOCOL_ERROR);
+                return;
+            }
+            int unavailable = unavailable(m5, filter, shared, subscriptionId);
+            if (unavailable != 0) {
+                refuse(codes, problems, v5 ? unavailable : ReasonCodes.V3_SUBACK_FAILURE, filter,
+                        unavailableReason(unavailable));
                 continue;
             }
             if (!connection.authorized(AclAccess.SUBSCRIBE, aclFilter(t.filter()))) {
@@ -65,26 +86,66 @@ final class SubscriptionHandler {
                 continue;
             }
             QoS qos = QoS.min(t.qos(), QoS.of(config.maxQos()));
-            Subscription s = new Subscription(session, t.filter(), qos, t.noLocal(), t.retainAsPublished(),
+            Subscription s = new Subscription(session, filter, qos, t.noLocal(), t.retainAsPublished(),
                     t.retainHandling(), subscriptionId);
             existed.add(session.subscribe(s));
             granted.add(s);
             codes.add(qos.value());
-            SUBSCRIBE_LOG.info("{} {} {}", connection.clientId(), qos.value(), t.filter());
+            SUBSCRIBE_LOG.info("{} {} {}", connection.clientId(), qos.value(), filter);
         }
-        connection.writer().write(new SubAck(subscribe.packetId(), codes, MqttProperties.EMPTY));
+        MqttProperties props = problems.isEmpty() ? MqttProperties.EMPTY
+                : MqttProperties.builder().reasonString(String.join("; ", problems)).build();
+        connection.writer().write(new SubAck(subscribe.packetId(), codes, props));
         for (int i = 0; i < granted.size(); i++) {
             sendRetained(session, granted.get(i), existed.get(i));
         }
     }
 
+    /** The 5.0 reason code if the broker is configured without a feature the filter needs, else 0. */
+    private static int unavailable(Mqtt5Config m5, String filter, boolean shared, int subscriptionId) {
+        if (shared && !m5.sharedSubscriptions()) {
+            return ReasonCodes.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED;
+        }
+        if (!m5.wildcardSubscriptions() && Topics.isWildcardFilter(shared ? SharedFilter.parse(filter).filter()
+                : filter)) {
+            return ReasonCodes.WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED;
+        }
+        if (!m5.subscriptionIdentifiers() && subscriptionId != 0) {
+            return ReasonCodes.SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED;
+        }
+        return 0;
+    }
+
+    private static String unavailableReason(int code) {
+        return switch (code) {
+            case ReasonCodes.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED -> "shared subscriptions are disabled";
+            case ReasonCodes.WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED -> "wildcard subscriptions are disabled";
+            default -> "subscription identifiers are disabled";
+        };
+    }
+
+    private void refuse(List<Integer> codes, List<String> problems, int code, String filter, String why) {
+        codes.add(code);
+        problems.add("'" + filter + "': " + why);
+        ConnectionLog.LOG.info("Client {} subscription to '{}' refused (0x{}): {}.", connection.clientId(), filter,
+                Integer.toHexString(code), why);
+    }
+
     private void sendRetained(Session session, Subscription s, boolean existed) {
+        if (s.sharedFilter()) {
+            // MQTT 5.0 section 3.3.1.3 sends retained messages for new non-shared subscriptions only.
+            return;
+        }
         if (s.retainHandling() == 2 || (s.retainHandling() == 1 && existed)) {
-            return; // MQTT 5.0 Retain Handling
+            return; // MQTT-3.3.1-10, MQTT-3.3.1-11
         }
         for (Message m : router.retained().match(s.filter())) {
+            if (s.noLocal() && session.clientId().equals(m.publisherId())) {
+                m.release(); // MQTT-3.8.3-3: No Local covers the client's own retained messages too
+                continue;
+            }
             if (connection.authorized(AclAccess.READ, m.topic())) {
-                session.deliverRetained(m, QoS.min(m.qos(), s.qos()));
+                session.deliverRetained(m, QoS.min(m.qos(), s.qos()), s.subscriptionIdentifier());
             } else {
                 m.release(); // the ACL does not let this client read that topic
             }
@@ -103,20 +164,33 @@ final class SubscriptionHandler {
     }
 
     void onUnsubscribe(Unsubscribe unsubscribe, Session session) {
+        boolean v5 = connection.writer().version().isV5();
         List<Integer> codes = new ArrayList<>(unsubscribe.filters().size());
+        List<String> problems = new ArrayList<>(0);
         for (String filter : unsubscribe.filters()) {
-            String invalid = Topics.checkFilter(filter);
-            if (invalid != null && !connection.writer().version().isV5()) {
-                // MQTT 3.1.1 section 4.8: a protocol violation closes the connection (as Mosquitto does).
-                connection.protocolError("sent an invalid topic filter '" + filter + "' in UNSUBSCRIBE: " + invalid,
-                        ReasonCodes.TOPIC_FILTER_INVALID);
-                return;
+            String invalid = invalidFilter(filter);
+            if (invalid != null) {
+                if (!v5) {
+                    // MQTT 3.1.1 section 4.8: a protocol violation closes the connection (as Mosquitto does).
+                    connection.protocolError("sent an invalid topic filter '" + filter + "' in UNSUBSCRIBE: "
+                            + invalid, ReasonCodes.TOPIC_FILTER_INVALID);
+                    return;
+                }
+                codes.add(ReasonCodes.TOPIC_FILTER_INVALID);
+                problems.add("'" + filter + "': " + invalid);
+                continue;
             }
             boolean removed = session.unsubscribe(filter);
             codes.add(removed ? ReasonCodes.SUCCESS : ReasonCodes.NO_SUBSCRIPTION_EXISTED);
             UNSUBSCRIBE_LOG.info("{} {}", connection.clientId(), filter);
         }
+        MqttProperties props = problems.isEmpty() ? MqttProperties.EMPTY
+                : MqttProperties.builder().reasonString(String.join("; ", problems)).build();
         // MQTT-3.10.4-5: UNSUBACK even if nothing was removed.
-        connection.writer().write(new UnsubAck(unsubscribe.packetId(), codes, MqttProperties.EMPTY));
+        connection.writer().write(new UnsubAck(unsubscribe.packetId(), codes, props));
+    }
+
+    private static @Nullable String invalidFilter(String filter) {
+        return SharedFilter.isShared(filter) ? SharedFilter.check(filter) : Topics.checkFilter(filter);
     }
 }

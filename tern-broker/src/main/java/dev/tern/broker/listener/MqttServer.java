@@ -264,6 +264,11 @@ public final class MqttServer implements AutoCloseable {
         for (Channel c : serverChannels) {
             c.close().await(5, TimeUnit.SECONDS);
         }
+        // MQTT 5.0 clients are told why first (DISCONNECT 0x8B); whoever is still open after that closes anyway.
+        for (Channel c : clientChannels) {
+            c.eventLoop().execute(() -> c.pipeline().fireUserEventTriggered(MqttConnection.SHUTDOWN));
+        }
+        clientChannels.newCloseFuture().await(2, TimeUnit.SECONDS);
         clientChannels.close().await(5, TimeUnit.SECONDS);
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);

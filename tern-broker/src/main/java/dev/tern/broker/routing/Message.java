@@ -20,6 +20,8 @@ public final class Message {
     private final MqttProperties properties;
     private final @Nullable String publisherId;
     private final long receivedAtNanos;
+    /** When the MQTT 5.0 Message Expiry Interval ends, or {@link Long#MAX_VALUE} for never. */
+    private final long expiresAtNanos;
 
     /**
      * @param topic       topic name
@@ -38,6 +40,8 @@ public final class Message {
         this.properties = Objects.requireNonNull(properties, "properties");
         this.publisherId = publisherId;
         this.receivedAtNanos = System.nanoTime();
+        Long expiry = properties.messageExpiryInterval();
+        this.expiresAtNanos = expiry == null ? Long.MAX_VALUE : receivedAtNanos + expiry * 1_000_000_000L;
     }
 
     public String topic() {
@@ -72,6 +76,29 @@ public final class Message {
     /** {@link System#nanoTime()} when the broker received the message. */
     public long receivedAtNanos() {
         return receivedAtNanos;
+    }
+
+    /** True if the message has an expiry interval (MQTT 5.0) and it has passed at {@code nowNanos}. */
+    public boolean isExpired(long nowNanos) {
+        return expiresAtNanos != Long.MAX_VALUE && nowNanos - expiresAtNanos >= 0;
+    }
+
+    /** True if the message carries a Message Expiry Interval. */
+    public boolean expires() {
+        return expiresAtNanos != Long.MAX_VALUE;
+    }
+
+    /**
+     * The Message Expiry Interval to forward at {@code nowNanos}: the published interval less the whole
+     * seconds the message has waited in the broker (MQTT-3.3.2-6), never below 0.
+     */
+    public long remainingExpirySeconds(long nowNanos) {
+        Long expiry = properties.messageExpiryInterval();
+        if (expiry == null) {
+            throw new IllegalStateException("message has no expiry interval");
+        }
+        long waited = Math.max(0, nowNanos - receivedAtNanos) / 1_000_000_000L;
+        return Math.max(0, expiry - waited);
     }
 
     /** Takes one more reference for a new holder. */

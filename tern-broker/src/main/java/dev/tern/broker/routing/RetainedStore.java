@@ -21,6 +21,8 @@ public final class RetainedStore {
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private int count;
     private long bytes;
+    /** Retained messages with a Message Expiry Interval; the sweep does nothing while there are none. */
+    private int expiring;
 
     /**
      * Stores a retained message, replacing the topic's previous one, or deletes the topic's retained
@@ -47,6 +49,7 @@ public final class RetainedStore {
             previous = node.message;
             node.message = delete ? null : message.retainRef();
             bytes += (delete ? 0 : message.payloadSize()) - (previous == null ? 0 : previous.payloadSize());
+            expiring += (!delete && message.expires() ? 1 : 0) - (previous != null && previous.expires() ? 1 : 0);
             if (previous == null && !delete) {
                 count++;
             } else if (previous != null && delete) {
@@ -71,17 +74,106 @@ public final class RetainedStore {
     /**
      * The retained messages whose topics match a filter, each with a reference the caller must
      * release. Filters starting with a wildcard do not match topics starting with '$' (MQTT-4.7.2-1).
+     * Expired messages (MQTT 5.0 Message Expiry Interval) are not returned, and are removed.
      */
     public List<Message> match(String filter) {
         String[] levels = TopicLevels.split(filter);
         List<Message> out = new ArrayList<>();
+        boolean anyExpiring;
         lock.readLock().lock();
         try {
             match(root, levels, 0, out);
+            anyExpiring = expiring > 0;
         } finally {
             lock.readLock().unlock();
         }
+        if (anyExpiring) {
+            long now = System.nanoTime();
+            List<Message> expired = null;
+            for (int i = out.size() - 1; i >= 0; i--) {
+                if (out.get(i).isExpired(now)) {
+                    if (expired == null) {
+                        expired = new ArrayList<>();
+                    }
+                    expired.add(out.remove(i));
+                }
+            }
+            if (expired != null) {
+                for (Message m : expired) {
+                    removeIfCurrent(m);
+                    m.release();
+                }
+            }
+        }
         return out;
+    }
+
+    /** Removes a topic's retained message if it is still this one (not replaced meanwhile). */
+    private void removeIfCurrent(Message m) {
+        String[] levels = TopicLevels.split(m.topic());
+        Message removed = null;
+        lock.writeLock().lock();
+        try {
+            Node node = root;
+            for (String level : levels) {
+                node = node.children.get(level);
+                if (node == null) {
+                    return;
+                }
+            }
+            if (node.message == m) {
+                removed = m;
+                node.message = null;
+                count--;
+                bytes -= m.payloadSize();
+                expiring--;
+                prune(node);
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+        if (removed != null) {
+            removed.release();
+        }
+    }
+
+    /**
+     * Removes every retained message whose expiry interval has passed (MQTT-3.3.2-5). Returns at once
+     * when no retained message has an expiry interval.
+     *
+     * @return the number removed
+     */
+    public int removeExpired() {
+        List<Message> expired = new ArrayList<>();
+        lock.writeLock().lock();
+        try {
+            if (expiring == 0) {
+                return 0;
+            }
+            removeExpired(root, System.nanoTime(), expired);
+        } finally {
+            lock.writeLock().unlock();
+        }
+        expired.forEach(Message::release);
+        return expired.size();
+    }
+
+    // Write lock held. Prunes bottom-up: children first, then this node if it became empty.
+    private void removeExpired(Node node, long now, List<Message> out) {
+        for (Node child : new ArrayList<>(node.children.values())) {
+            removeExpired(child, now, out);
+        }
+        Message m = node.message;
+        if (m != null && m.isExpired(now)) {
+            node.message = null;
+            count--;
+            bytes -= m.payloadSize();
+            expiring--;
+            out.add(m);
+        }
+        if (node.parent != null && node.message == null && node.children.isEmpty()) {
+            node.parent.children.remove(node.level);
+        }
     }
 
     private static void match(Node node, String[] levels, int index, List<Message> out) {
@@ -162,6 +254,7 @@ public final class RetainedStore {
             root.message = null;
             count = 0;
             bytes = 0;
+            expiring = 0;
         } finally {
             lock.writeLock().unlock();
         }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Routes a published message: updates the retained store and hands one {@link Delivery} to each
@@ -15,6 +16,7 @@ import java.util.function.Consumer;
  */
 public final class Router {
     private final SubscriptionTrie subscriptions;
+    private final SharedSubscriptions shared;
     private final RetainedStore retained;
     private final boolean upgradeOutgoingQos;
     private final ThreadLocal<MatchCollector> collectors = ThreadLocal.withInitial(MatchCollector::new);
@@ -26,13 +28,70 @@ public final class Router {
      *                           (Mosquitto's {@code upgrade_outgoing_qos}; not MQTT compliant)
      */
     public Router(SubscriptionTrie subscriptions, RetainedStore retained, boolean upgradeOutgoingQos) {
+        this(subscriptions, retained, upgradeOutgoingQos, SharedSubscriptionStrategy.ROUND_ROBIN);
+    }
+
+    /**
+     * @param sharedStrategy how shared subscription groups choose a member
+     */
+    public Router(SubscriptionTrie subscriptions, RetainedStore retained, boolean upgradeOutgoingQos,
+                  SharedSubscriptionStrategy sharedStrategy) {
         this.subscriptions = subscriptions;
         this.retained = retained;
         this.upgradeOutgoingQos = upgradeOutgoingQos;
+        this.shared = new SharedSubscriptions(subscriptions, sharedStrategy);
     }
 
     public SubscriptionTrie subscriptions() {
         return subscriptions;
+    }
+
+    /** The shared subscription groups. */
+    public SharedSubscriptions shared() {
+        return shared;
+    }
+
+    /**
+     * Adds or replaces a subscription; a {@code $share/...} filter joins its group.
+     *
+     * @return the replaced subscription, or null
+     */
+    public @Nullable Subscription subscribe(Subscription subscription) {
+        return SharedFilter.isShared(subscription.filter()) ? shared.add(subscription)
+                : subscriptions.add(subscription);
+    }
+
+    /** Removes a subscriber's subscription to a filter (shared or not); returns it, or null. */
+    public @Nullable Subscription unsubscribe(Subscriber subscriber, String filter) {
+        return SharedFilter.isShared(filter) ? shared.remove(subscriber, filter) : subscriptions.remove(subscriber, filter);
+    }
+
+    /**
+     * Hands a shared delivery that its member could not finish (it lost its connection) to another
+     * connected member of the same group, at that member's QoS. The caller keeps its reference.
+     *
+     * @return true if another member took it
+     */
+    public boolean redeliverShared(Delivery delivery, Subscriber from) {
+        String filter = delivery.sharedFilter();
+        SharedGroup group = filter == null ? null : shared.group(filter);
+        if (group == null) {
+            return false;
+        }
+        Subscription member = group.choose(from, true);
+        if (member == null || !member.subscriber().mayReceive(delivery.message().topic())) {
+            return false;
+        }
+        Message message = delivery.message();
+        member.subscriber().deliver(sharedDelivery(group, member, message));
+        return true;
+    }
+
+    private Delivery sharedDelivery(SharedGroup group, Subscription member, Message message) {
+        QoS qos = SharedGroup.qosFor(member, message.qos(), upgradeOutgoingQos);
+        boolean retainFlag = member.retainAsPublished() && message.retain();
+        List<Integer> ids = member.subscriptionIdentifier() == 0 ? List.of() : List.of(member.subscriptionIdentifier());
+        return new Delivery(message.retainRef(), qos, retainFlag, ids, group.fullFilter());
     }
 
     public RetainedStore retained() {
@@ -56,6 +115,13 @@ public final class Router {
             int delivered = 0;
             for (int i = 0; i < n; i++) {
                 Match m = collector.get(i);
+                if (m.subscriber instanceof SharedGroup group) {
+                    Subscription member = group.choose(null, false);
+                    if (member != null && member.subscriber().mayReceive(message.topic())) {
+                        member.subscriber().deliver(sharedDelivery(group, member, message));
+                    }
+                    continue;
+                }
                 if (!m.subscriber.mayReceive(message.topic())) {
                     continue; // the subscriber's ACL does not let it read this topic
                 }

@@ -12,6 +12,14 @@ public interface Subscriber {
     void deliver(Delivery delivery);
 
     /**
+     * Whether a network connection is attached (read from any thread, may be stale). Shared
+     * subscription groups prefer connected members.
+     */
+    default boolean isConnected() {
+        return true;
+    }
+
+    /**
      * Whether this subscriber may receive a message on this topic (its ACL's read permission);
      * asked for every matching message before {@link #deliver}. Any thread; must not block.
      */

@@ -22,6 +22,11 @@ public record Subscription(Subscriber subscriber, String filter, QoS qos, boolea
         Objects.requireNonNull(qos, "qos");
     }
 
+    /** True if the filter is a shared subscription's, {@code $share/group/filter}. */
+    public boolean sharedFilter() {
+        return SharedFilter.isShared(filter);
+    }
+
     /** A subscription with MQTT 3.1.1 semantics: no options. */
     public static Subscription of(Subscriber subscriber, String filter, QoS qos) {
         return new Subscription(subscriber, filter, qos, false, false, 0, 0);

@@ -87,6 +87,11 @@ public final class AccessControl {
         return passwords != null || !plugins.isEmpty() || certificateUsername != CertificateUsername.NONE;
     }
 
+    /** True if a password file is configured (its Tern SCRAM-SHA-256 entries also serve MQTT 5.0 SCRAM). */
+    public boolean hasPasswordFile() {
+        return passwords != null;
+    }
+
     public boolean allowAnonymous() {
         return allowAnonymous;
     }

@@ -27,6 +27,11 @@ final class InflightWindow {
         final int packetId;
         @Nullable Delivery delivery;
         State state;
+        /**
+         * The PUBLISH must be re-sent on this connection but the client's Receive Maximum left no room
+         * yet (it reconnected with a smaller one than the window holds).
+         */
+        boolean resendDue;
 
         Entry(int packetId, Delivery delivery, State state) {
             this.packetId = packetId;
@@ -39,6 +44,7 @@ final class InflightWindow {
     private final BrokerMetrics metrics;
     private int capacity;
     private int nextPacketId = 1;
+    private int resendDue;
 
     InflightWindow(int capacity, BrokerMetrics metrics) {
         this.capacity = capacity;
@@ -50,8 +56,37 @@ final class InflightWindow {
         this.capacity = capacity;
     }
 
+    /** True if no new message may enter: the window is full or re-sends are still waiting for room. */
     boolean isFull() {
-        return entries.size() >= capacity;
+        return resendDue > 0 || entries.size() >= capacity;
+    }
+
+    int capacity() {
+        return capacity;
+    }
+
+    /** Flows the client has been sent on this connection and not finished (its send quota used up). */
+    int outstanding() {
+        return entries.size() - resendDue;
+    }
+
+    /** Number of entries whose re-send waits for room. */
+    int resendDue() {
+        return resendDue;
+    }
+
+    void markResendDue(Entry e) {
+        if (!e.resendDue) {
+            e.resendDue = true;
+            resendDue++;
+        }
+    }
+
+    void resent(Entry e) {
+        if (e.resendDue) {
+            e.resendDue = false;
+            resendDue--;
+        }
     }
 
     int size() {
@@ -84,7 +119,11 @@ final class InflightWindow {
 
     /** Removes a completed flow and returns it, or null if the id is not in flight. */
     @Nullable Entry remove(int packetId) {
-        return entries.remove(packetId);
+        Entry e = entries.remove(packetId);
+        if (e != null) {
+            resent(e);
+        }
+        return e;
     }
 
     /** All entries in first-sent order. */
@@ -108,5 +147,6 @@ final class InflightWindow {
             releaseDelivery(e);
         }
         entries.clear();
+        resendDue = 0;
     }
 }

@@ -79,6 +79,25 @@ final class OutboundQueue {
         return dropped;
     }
 
+    /**
+     * Removes the deliveries a predicate takes (it then owns their reference), keeping the order of
+     * the rest.
+     */
+    int removeIf(java.util.function.Predicate<Delivery> taken) {
+        int removed = 0;
+        var it = deliveries.iterator();
+        while (it.hasNext()) {
+            Delivery d = it.next();
+            if (taken.test(d)) {
+                it.remove();
+                bytes -= d.message().payloadSize();
+                metrics.stored(-1, -d.message().payloadSize());
+                removed++;
+            }
+        }
+        return removed;
+    }
+
     /** Releases and removes everything. */
     void clear() {
         Delivery d;

@@ -7,8 +7,8 @@ import dev.tern.broker.routing.Subscriber;
 import dev.tern.broker.routing.Subscription;
 import dev.tern.broker.sys.BrokerMetrics;
 import dev.tern.codec.QoS;
+import dev.tern.codec.packet.Will;
 import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.internal.PlatformDependent;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -28,7 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The state the broker keeps for one client identifier: subscriptions, the outbound queue, the
- * in-flight window and the inbound QoS 2 packet identifiers awaiting PUBREL.
+ * in-flight window, the inbound QoS 2 packet identifiers awaiting PUBREL, the Session Expiry Interval
+ * and a will waiting for its Will Delay Interval (MQTT 5.0).
  *
  * <p><b>Threading.</b> All state is owned by one event loop, {@link #owner}: the loop of the attached
  * connection, or of the last one. Other threads reach the session only through its mailbox
@@ -54,18 +54,22 @@ public final class Session implements Subscriber {
     private final int mailboxLimit;
     private final Runnable drainTask = this::drain;
     private volatile EventLoop owner;
+    /** A connection is attached; read by shared subscription groups on any loop. */
+    private volatile boolean online;
 
     // Owned by the event loop in `owner`.
     private @Nullable SessionConnection connection;
     private @Nullable SessionConnection pendingConnection;
-    private boolean persistent;
+    /** Seconds the session outlives its connection: 0 = not at all, {@link ConnectRequest#NEVER} = for ever. */
+    private long expiryInterval;
     private boolean discarded;
     private final Map<String, Subscription> subscriptions = new HashMap<>();
     private final OutboundQueue queue;
     private final InflightWindow inflight;
     private @Nullable Set<Integer> inboundQos2;
-    private @Nullable ScheduledFuture<?> expiryTimer;
-    private long expiryGeneration;
+    private final MailboxTimer expiryTimer = new MailboxTimer(this);
+    private final DelayedWill will;
+    private boolean hasSharedSubscriptions;
     private boolean dropLogged;
 
     Session(String clientId, EventLoop owner, SessionRegistry registry, SessionSettings settings, Router router,
@@ -80,11 +84,22 @@ public final class Session implements Subscriber {
         this.inflight = new InflightWindow(settings.effectiveMaxInflight(), metrics);
         this.mailboxLimit = settings.maxQueuedMessages() == 0 ? Integer.MAX_VALUE
                 : Math.max(1024, 2 * settings.maxQueuedMessages());
+        this.will = new DelayedWill(this, router);
+    }
+
+    /** The event loop that owns the session now. */
+    EventLoop ownerLoop() {
+        return owner;
     }
 
     @Override
     public String clientId() {
         return clientId;
+    }
+
+    @Override
+    public boolean isConnected() {
+        return online;
     }
 
     /** The read permission of the client that last attached (its ACL), asked for every message routed here. */
@@ -170,18 +185,26 @@ public final class Session implements Subscriber {
             return;
         }
         SessionConnection old = connection != null ? connection : pendingConnection;
+        boolean wasAttached = connection != null;
         connection = null;
         pendingConnection = null;
         if (old != null) {
             LOG.info("Client {} already connected, closing old connection.", clientId);
-            old.takenOver();
+            Will oldWill = old.takenOver();
+            if (wasAttached) {
+                online = false;
+                will.arm(oldWill, expiryInterval); // MQTT-3.1.4-3: the old connection ends without DISCONNECT
+            }
         }
-        boolean sessionPresent = persistent && !request.cleanStart();
-        if (!sessionPresent) {
+        boolean sessionPresent = expiryInterval > 0 && !request.cleanStart();
+        if (sessionPresent) {
+            will.cancel(); // MQTT-3.1.3-9: reconnected within the Will Delay Interval
+        } else {
+            will.publishPending(); // the old session ends here, and with it the delay
             resetState();
         }
-        persistent = request.keepAfterDisconnect();
-        cancelExpiry();
+        expiryInterval = settings.effectiveExpiry(request.sessionExpiryInterval());
+        expiryTimer.cancel();
         pendingConnection = newConnection;
         EventLoop target = newConnection.eventLoop();
         if (target == owner) {
@@ -202,16 +225,28 @@ public final class Session implements Subscriber {
             return;
         }
         connection = c;
+        online = true;
         c.attached(this, sessionPresent);
         resendInflight(c);
         pump();
         c.flush(); // the re-sent flows too, even when the window leaves no room for new messages
     }
 
-    /** The connection went away (any reason); runs on its loop, which is the owner. */
+    /** The connection went away (any reason) without a will; runs on its loop, which is the owner. */
     public void detach(SessionConnection c) {
+        detach(c, null);
+    }
+
+    /**
+     * The connection went away; runs on its loop, which is the owner.
+     *
+     * @param will the connection's will if it ended without a DISCONNECT that discards it: published now,
+     *             or after its Will Delay Interval if the session lasts that long (MQTT-3.1.2-8)
+     */
+    public void detach(SessionConnection c, @Nullable Will lastWill) {
         if (pendingConnection == c) {
             pendingConnection = null;
+            will.arm(lastWill, expiryInterval);
             afterDetach();
             return;
         }
@@ -219,11 +254,27 @@ public final class Session implements Subscriber {
             return;
         }
         connection = null;
+        online = false;
+        will.arm(lastWill, expiryInterval);
         afterDetach();
     }
 
+    /**
+     * Changes the Session Expiry Interval, from the DISCONNECT of the attached connection (MQTT 5.0
+     * section 3.14.2.2.2); limited like the CONNECT's.
+     */
+    public void setExpiryInterval(long seconds) {
+        expiryInterval = settings.effectiveExpiry(seconds);
+    }
+
+    /** The Session Expiry Interval in force. */
+    public long expiryInterval() {
+        return expiryInterval;
+    }
+
     private void afterDetach() {
-        if (!persistent) {
+        handOverSharedDeliveries();
+        if (expiryInterval == 0) {
             discard();
             return;
         }
@@ -233,37 +284,38 @@ public final class Session implements Subscriber {
         scheduleExpiry();
     }
 
+    private void handOverSharedDeliveries() {
+        if (hasSharedSubscriptions) {
+            SharedHandOver.handOver(queue, inflight, router, this);
+        }
+    }
+
     private void scheduleExpiry() {
-        var expiration = settings.persistentClientExpiration();
-        if (expiration == null) {
-            return;
-        }
-        long generation = ++expiryGeneration;
-        expiryTimer = owner.schedule(() -> execute(() -> expireIfOffline(generation)), expiration.toMillis(),
-                TimeUnit.MILLISECONDS);
-    }
-
-    private void cancelExpiry() {
-        expiryGeneration++; // a timer that already fired and sits in the mailbox is now stale
-        if (expiryTimer != null) {
-            expiryTimer.cancel(false);
-            expiryTimer = null;
+        if (expiryInterval != ConnectRequest.NEVER) {
+            expiryTimer.schedule(expiryInterval, this::expireIfOffline);
         }
     }
 
-    private void expireIfOffline(long generation) {
-        if (generation != expiryGeneration || discarded || connection != null || pendingConnection != null) {
+    /** The will waiting for its delay, or null; for diagnostics and persistence. */
+    public @Nullable Will pendingWill() {
+        return will.pending();
+    }
+
+    private void expireIfOffline() {
+        if (discarded || connection != null || pendingConnection != null) {
             return;
         }
-        LOG.info("Expiring client {} (persistent_client_expiration).", clientId);
+        LOG.info("Expiring client {} (session expiry interval {} s).", clientId, expiryInterval);
         metrics.sessionExpired();
+        handOverSharedDeliveries();
         discard();
     }
 
     /** Ends the session: forgets its subscriptions and releases its messages. */
     private void discard() {
         discarded = true;
-        cancelExpiry();
+        expiryTimer.cancel();
+        will.publishPending(); // the session ends: a delayed will goes out now (MQTT-3.1.2-8)
         registry.remove(this);
         resetState();
         // Deliveries still in the mailbox are released by enqueue() when drained.
@@ -271,9 +323,10 @@ public final class Session implements Subscriber {
 
     private void resetState() {
         for (Subscription s : subscriptions.values()) {
-            router.subscriptions().remove(this, s.filter());
+            router.unsubscribe(this, s.filter());
         }
         subscriptions.clear();
+        hasSharedSubscriptions = false;
         queue.clear();
         inflight.clear();
         inboundQos2 = null;
@@ -330,9 +383,18 @@ public final class Session implements Subscriber {
         return queue.offer(d);
     }
 
-    /** Delivers a retained message matched by a new subscription; on the owner loop. */
+    /**
+     * Delivers a retained message matched by a new subscription, with RETAIN 1 and the subscription's
+     * identifier; on the owner loop. Takes over the caller's message reference.
+     */
+    public void deliverRetained(Message message, QoS qos, int subscriptionIdentifier) {
+        enqueue(new Delivery(message, qos, true,
+                subscriptionIdentifier == 0 ? List.of() : List.of(subscriptionIdentifier)));
+    }
+
+    /** {@link #deliverRetained(Message, QoS, int)} without a subscription identifier. */
     public void deliverRetained(Message message, QoS qos) {
-        enqueue(new Delivery(message, qos, true, List.of()));
+        deliverRetained(message, qos, 0);
     }
 
     /** Moves queued deliveries into flight while the window has room and the channel is writable. */
@@ -342,10 +404,34 @@ public final class Session implements Subscriber {
             return false;
         }
         boolean wrote = false;
+        if (inflight.resendDue() > 0) {
+            wrote = resendDeferred(c);
+        }
+        long now = 0;
         while (c.isWritable()) {
             Delivery d = queue.peek();
             if (d == null) {
                 break;
+            }
+            if (d.message().expires()) {
+                if (now == 0) {
+                    now = System.nanoTime();
+                }
+                if (d.message().isExpired(now)) {
+                    queue.poll(); // MQTT-3.3.2-5: expired before onward delivery started
+                    d.release();
+                    metrics.messageExpired();
+                    continue;
+                }
+            }
+            if (!c.fits(d)) {
+                // MQTT-3.1.2-25: larger than the client's Maximum Packet Size; dropped as if sent.
+                queue.poll();
+                d.release();
+                metrics.recordPublishDropped();
+                LOG.debug("Dropped a message on {} for client {}: larger than its maximum packet size.",
+                        d.message().topic(), clientId);
+                continue;
             }
             if (d.qos() == QoS.AT_MOST_ONCE) {
                 queue.poll();
@@ -374,15 +460,43 @@ public final class Session implements Subscriber {
         }
     }
 
+    /**
+     * Re-sends the unacknowledged flows of a resumed session in their original order (MQTT-4.4.0-1):
+     * every PUBREL, and PUBLISHes (DUP 1) as far as the client's Receive Maximum allows; the rest follow
+     * as acknowledgements make room (MQTT-3.3.4-9).
+     */
     private void resendInflight(SessionConnection c) {
+        int sent = 0;
         for (InflightWindow.Entry e : inflight.entries()) {
             if (e.state == InflightWindow.State.AWAITING_PUBCOMP) {
                 c.writePubRel(e.packetId);
+                sent++;
             } else if (e.delivery != null) {
-                c.writePublish(e.delivery, e.packetId, true);
-                metrics.recordPublishSent(e.delivery.message().payloadSize());
+                if (sent < inflight.capacity()) {
+                    c.writePublish(e.delivery, e.packetId, true);
+                    metrics.recordPublishSent(e.delivery.message().payloadSize());
+                    sent++;
+                } else {
+                    inflight.markResendDue(e);
+                }
             }
         }
+    }
+
+    private boolean resendDeferred(SessionConnection c) {
+        boolean wrote = false;
+        for (InflightWindow.Entry e : inflight.entries()) {
+            if (inflight.resendDue() == 0 || inflight.outstanding() >= inflight.capacity() || !c.isWritable()) {
+                break;
+            }
+            if (e.resendDue && e.delivery != null) {
+                inflight.resent(e);
+                c.writePublish(e.delivery, e.packetId, true);
+                metrics.recordPublishSent(e.delivery.message().payloadSize());
+                wrote = true;
+            }
+        }
+        return wrote;
     }
 
     /** Sends what is queued as far as the window and the channel allow (e.g. writable again). */
@@ -451,6 +565,16 @@ public final class Session implements Subscriber {
         return inboundQos2.add(packetId);
     }
 
+    /** True if an inbound QoS 2 flow with this packet id awaits PUBREL. */
+    public boolean hasInboundQos2(int packetId) {
+        return inboundQos2 != null && inboundQos2.contains(packetId);
+    }
+
+    /** Inbound QoS 2 flows awaiting PUBREL: what counts against the broker's Receive Maximum. */
+    public int inboundQos2Count() {
+        return inboundQos2 == null ? 0 : inboundQos2.size();
+    }
+
     /**
      * PUBREL from the client: forgets the packet id.
      *
@@ -468,7 +592,10 @@ public final class Session implements Subscriber {
      * @return true if a subscription to the same filter existed and was replaced
      */
     public boolean subscribe(Subscription subscription) {
-        router.subscriptions().add(subscription);
+        router.subscribe(subscription);
+        if (subscription.sharedFilter()) {
+            hasSharedSubscriptions = true;
+        }
         return subscriptions.put(subscription.filter(), subscription) != null;
     }
 
@@ -481,7 +608,7 @@ public final class Session implements Subscriber {
         if (subscriptions.remove(filter) == null) {
             return false;
         }
-        router.subscriptions().remove(this, filter);
+        router.unsubscribe(this, filter);
         return true;
     }
 
@@ -498,8 +625,9 @@ public final class Session implements Subscriber {
     /** A snapshot of this session, taken on its owner loop after what is already in the mailbox. */
     public CompletableFuture<SessionInfo> info() {
         CompletableFuture<SessionInfo> result = new CompletableFuture<>();
-        execute(() -> result.complete(new SessionInfo(clientId, connection != null, persistent, queue.size(),
-                inflight.size(), subscriptions.keySet().stream().sorted().toList())));
+        execute(() -> result.complete(new SessionInfo(clientId, connection != null, expiryInterval > 0,
+                queue.size(), inflight.size(), subscriptions.keySet().stream().sorted().toList(), expiryInterval,
+                will.pending() != null)));
         return result;
     }
 

@@ -1,7 +1,9 @@
 package dev.tern.broker.session;
 
 import dev.tern.broker.routing.Delivery;
+import dev.tern.codec.packet.Will;
 import io.netty.channel.EventLoop;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a session needs from the network connection it is attached to. Implemented by the connection
@@ -25,8 +27,21 @@ public interface SessionConnection {
      */
     void attached(Session session, boolean sessionPresent);
 
-    /** Another connection with the same client id took the session over: publish the will and close. */
-    void takenOver();
+    /**
+     * Another connection with the same client id took the session over: close (MQTT 5.0: DISCONNECT
+     * 0x8E first) and give up the will, which the session publishes or keeps for its delay.
+     *
+     * @return the connection's will, or null
+     */
+    @Nullable Will takenOver();
+
+    /**
+     * Whether the PUBLISH for a delivery fits the client's Maximum Packet Size (MQTT-3.1.2-24); one that
+     * does not is dropped by the session as if it had been sent.
+     */
+    default boolean fits(Delivery delivery) {
+        return true;
+    }
 
     /** Writes (without flushing) a PUBLISH for a delivery. */
     void writePublish(Delivery delivery, int packetId, boolean dup);

@@ -20,6 +20,17 @@ public record SessionSettings(int maxInflightMessages, int maxQueuedMessages, lo
         }
     }
 
+    /**
+     * The Session Expiry Interval a session gets: the client's, limited by
+     * {@code persistent_client_expiration} when that is set.
+     */
+    public long effectiveExpiry(long requestedSeconds) {
+        if (requestedSeconds == 0 || persistentClientExpiration == null) {
+            return requestedSeconds;
+        }
+        return Math.min(requestedSeconds, Math.max(1, persistentClientExpiration.toSeconds()));
+    }
+
     /** The in-flight window size, with 0 meaning the packet identifier space. */
     int effectiveMaxInflight() {
         return maxInflightMessages == 0 ? 65_535 : Math.min(maxInflightMessages, 65_535);

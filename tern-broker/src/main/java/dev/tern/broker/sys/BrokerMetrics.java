@@ -24,6 +24,7 @@ public final class BrokerMetrics {
     private final LongAdder publishBytesSent = new LongAdder();
     private final LongAdder storedMessages = new LongAdder();
     private final LongAdder storedBytes = new LongAdder();
+    private final LongAdder expiredMessages = new LongAdder();
     private final AtomicInteger connectedClients = new AtomicInteger();
     private final AtomicInteger maximumConnectedClients = new AtomicInteger();
     private final AtomicInteger expiredSessions = new AtomicInteger();
@@ -100,6 +101,13 @@ public final class BrokerMetrics {
     public void clientDisconnected() {
         connectedClients.decrementAndGet();
     }
+
+    /** A queued message reached its MQTT 5.0 Message Expiry Interval before it could be sent. */
+    public void messageExpired() {
+        expiredMessages.increment();
+    }
+
+    public long expiredMessages() { return expiredMessages.sum(); }
 
     public void sessionExpired() {
         expiredSessions.incrementAndGet();

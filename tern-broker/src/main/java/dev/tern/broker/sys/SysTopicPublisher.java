@@ -114,7 +114,7 @@ public final class SysTopicPublisher implements AutoCloseable {
         publish("store/messages/bytes", router.retained().bytes() + metrics.storedBytes(), false);
         publish("publish/bytes/received", metrics.publishBytesReceived(), false);
         publish("publish/bytes/sent", metrics.publishBytesSent(), false);
-        publish("shared_subscriptions/count", 0, false); // shared subscriptions come with MQTT 5.0 support
+        publish("shared_subscriptions/count", router.shared().memberCount(), false);
         publish("subscriptions/count", subscriptionCount.getAsLong(), false);
 
         publish("bytes/received", metrics.bytesReceived(), false);
@@ -126,6 +126,7 @@ public final class SysTopicPublisher implements AutoCloseable {
         publish("tern/connections/refused", metrics.connectionsRefused(), false);
         publish("tern/packets/malformed", metrics.malformedPackets(), false);
         publish("tern/packets/oversized", metrics.oversizedPackets(), false);
+        publish("tern/messages/expired", metrics.expiredMessages(), false);
 
         Runtime rt = Runtime.getRuntime();
         publish("heap/current", rt.totalMemory() - rt.freeMemory(), false);

@@ -452,7 +452,6 @@ class ConfigParserTest {
             "tls_engine pkcs11|OpenSSL engines",
             "check_retain_source true|check_retain_source false",
             "connection bridge-1|bridges are not implemented",
-            "max_topic_alias 10|topic aliases",
             "mount_point tenant/|mount points"})
     @DisplayName("Options of features still to come are refused with a clear message")
     void notYetSupported(String line, String message) throws Exception {
@@ -507,6 +506,46 @@ class ConfigParserTest {
     void badPersistenceValues(String line, String message) throws Exception {
         String option = line.contains(" ") ? line.substring(0, line.indexOf(' ')) : line;
         assertThat(refusal(2, option, "max_qos 2", line).getMessage()).contains(message);
+    }
+
+    @Test
+    @DisplayName("MQTT 5.0 options: topic alias maximums, shared subscription strategy, response information, "
+            + "payload format check and the availability switches")
+    void mqtt5Options() throws Exception {
+        BrokerConfig c = parse("max_topic_alias 0", "max_outgoing_topic_alias 25",
+                "shared_subscription_strategy sticky", "response_information_prefix replies/",
+                "validate_payload_format false", "wildcard_subscriptions false", "subscription_identifiers false",
+                "shared_subscriptions false");
+        Mqtt5Config m = c.mqtt5();
+        assertThat(m.maxTopicAlias()).isZero();
+        assertThat(m.maxOutgoingTopicAlias()).isEqualTo(25);
+        assertThat(m.sharedSubscriptionStrategy()).isEqualTo(dev.tern.broker.routing.SharedSubscriptionStrategy.STICKY);
+        assertThat(m.responseInformationPrefix()).isEqualTo("replies/");
+        assertThat(m.validatePayloadFormat()).isFalse();
+        assertThat(m.wildcardSubscriptions()).isFalse();
+        assertThat(m.subscriptionIdentifiers()).isFalse();
+        assertThat(m.sharedSubscriptions()).isFalse();
+        assertThat(parse("max_qos 2").mqtt5()).isEqualTo(Mqtt5Config.DEFAULT);
+        assertThat(parse("response_information_prefix \"\"").mqtt5().responseInformationPrefix()).isEmpty();
+        assertThat(parse("max_inflight_messages 0").receiveMaximum()).isEqualTo(65_535);
+        assertThat(parse("max_inflight_messages 7").receiveMaximum()).isEqualTo(7);
+    }
+
+    @Test
+    @DisplayName("bad values of the MQTT 5.0 options name the option")
+    void badMqtt5Values() throws Exception {
+        assertThat(refusal(1, "max_topic_alias", "max_topic_alias 65536").getMessage())
+                .contains("between 0 and 65535");
+        assertThat(refusal(1, "shared_subscription_strategy", "shared_subscription_strategy fair").getMessage())
+                .contains("expected one of round_robin, random, sticky");
+        assertThat(refusal(1, "shared_subscriptions", "shared_subscriptions maybe").getMessage())
+                .contains("expected true or false");
+    }
+
+    @Test
+    @DisplayName("persistence false (the value that changes nothing) is accepted")
+    void persistenceFalseIsAccepted() throws Exception {
+        assertThat(parse("persistence false", "max_qos 1").maxQos()).isEqualTo(1);
     }
 
     @Test

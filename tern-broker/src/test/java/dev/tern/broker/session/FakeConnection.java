@@ -122,7 +122,7 @@ final class FakeConnection implements SessionConnection {
     }
 
     @Override
-    public void takenOver() {
+    public dev.tern.codec.packet.@Nullable Will takenOver() {
         checkLoop("takenOver");
         takenOverCalls++;
         takenOver = true;
@@ -132,6 +132,7 @@ final class FakeConnection implements SessionConnection {
             s.detach(this);
         }
         handledLatch.countDown();
+        return null;
     }
 
     @Override

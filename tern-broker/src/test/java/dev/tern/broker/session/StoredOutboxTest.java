@@ -12,6 +12,7 @@ import dev.tern.broker.store.StoreBatch;
 import dev.tern.codec.MqttProperties;
 import dev.tern.codec.MqttVersion;
 import dev.tern.codec.QoS;
+import dev.tern.codec.packet.Will;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import java.nio.charset.StandardCharsets;
@@ -78,7 +79,8 @@ class StoredOutboxTest {
         }
 
         @Override
-        public void takenOver() {
+        public @Nullable Will takenOver() {
+            return null;
         }
 
         @Override

@@ -8,7 +8,7 @@ import java.util.HexFormat;
  * Builds MQTT packets byte by byte, so that a spec test shows exactly what goes on the wire,
  * including broken encodings. The remaining length is computed unless given explicitly.
  */
-final class Bytes {
+public final class Bytes {
     private final int firstByte;
     private final ByteArrayOutputStream body = new ByteArrayOutputStream();
 
@@ -17,12 +17,12 @@ final class Bytes {
     }
 
     /** A packet whose fixed header starts with this byte (type and flags). */
-    static Bytes packet(int firstByte) {
+    public static Bytes packet(int firstByte) {
         return new Bytes(firstByte);
     }
 
     /** Appends single bytes. */
-    Bytes u8(int... values) {
+    public Bytes u8(int... values) {
         for (int v : values) {
             body.write(v);
         }
@@ -30,43 +30,43 @@ final class Bytes {
     }
 
     /** Appends a two-byte big-endian integer. */
-    Bytes u16(int value) {
+    public Bytes u16(int value) {
         body.write(value >> 8);
         body.write(value & 0xFF);
         return this;
     }
 
     /** Appends a length-prefixed UTF-8 string. */
-    Bytes utf8(String s) {
+    public Bytes utf8(String s) {
         return string(s.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Appends a length-prefixed string made of the given bytes (which need not be valid UTF-8). */
-    Bytes string(byte[] raw) {
+    public Bytes string(byte[] raw) {
         u16(raw.length);
         body.writeBytes(raw);
         return this;
     }
 
     /** Appends bytes as they are. */
-    Bytes raw(byte[] raw) {
+    public Bytes raw(byte[] raw) {
         body.writeBytes(raw);
         return this;
     }
 
     /** Appends the UTF-8 bytes of a string without a length prefix (a payload). */
-    Bytes payload(String s) {
+    public Bytes payload(String s) {
         return raw(s.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The whole packet: first byte, remaining length, body. */
-    byte[] build() {
+    public byte[] build() {
         byte[] b = body.toByteArray();
         return concat(new byte[] {(byte) firstByte}, remainingLength(b.length), b);
     }
 
     /** MQTT's variable-length encoding of a remaining length. */
-    static byte[] remainingLength(int value) {
+    public static byte[] remainingLength(int value) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(4);
         int v = value;
         do {
@@ -78,7 +78,7 @@ final class Bytes {
     }
 
     /** Bytes given as ints 0..255. */
-    static byte[] of(int... values) {
+    public static byte[] of(int... values) {
         byte[] b = new byte[values.length];
         for (int i = 0; i < b.length; i++) {
             b[i] = (byte) values[i];
@@ -86,7 +86,7 @@ final class Bytes {
         return b;
     }
 
-    static byte[] concat(byte[]... parts) {
+    public static byte[] concat(byte[]... parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (byte[] p : parts) {
             out.writeBytes(p);
@@ -94,7 +94,7 @@ final class Bytes {
         return out.toByteArray();
     }
 
-    static String hex(byte[] bytes) {
+    public static String hex(byte[] bytes) {
         return HexFormat.ofDelimiter(" ").formatHex(bytes);
     }
 }

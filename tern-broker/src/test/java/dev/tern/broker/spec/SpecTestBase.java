@@ -30,17 +30,17 @@ import org.junit.jupiter.api.AfterEach;
  * first use, with settings when a test needs them), clients that are closed after the test, and
  * assertions about what the server does on the wire.
  */
-abstract class SpecTestBase {
+public abstract class SpecTestBase {
     /** How long to wait for something the server must do. */
-    static final Duration WAIT = Duration.ofSeconds(5);
+    protected static final Duration WAIT = Duration.ofSeconds(5);
     /** The topic of fence messages, see {@link #assertNextPublishIsFence}. */
-    static final String FENCE = "fence";
+    protected static final String FENCE = "fence";
 
     private TestBroker broker;
     private final List<AutoCloseable> clients = new ArrayList<>();
 
     @AfterEach
-    void closeClientsAndBroker() throws Exception {
+    protected void closeClientsAndBroker() throws Exception {
         for (int i = clients.size() - 1; i >= 0; i--) {
             try {
                 clients.get(i).close();
@@ -58,7 +58,7 @@ abstract class SpecTestBase {
     // ---- Broker --------------------------------------------------------------------------
 
     /** The test's broker; started with default settings on first use. */
-    TestBroker broker() throws BindException {
+    protected TestBroker broker() throws BindException {
         if (broker == null) {
             broker = TestBroker.start();
         }
@@ -66,7 +66,7 @@ abstract class SpecTestBase {
     }
 
     /** Starts the test's broker with settings; call before anything else uses the broker. */
-    TestBroker startBroker(Consumer<BrokerConfig.Builder> settings) throws BindException {
+    protected TestBroker startBroker(Consumer<BrokerConfig.Builder> settings) throws BindException {
         if (broker != null) {
             throw new IllegalStateException("the broker was already started");
         }
@@ -74,12 +74,22 @@ abstract class SpecTestBase {
         return broker;
     }
 
-    int port() throws BindException {
+    /** Starts the test's broker with settings and embedding options (e.g. authentication methods). */
+    protected TestBroker startBroker(Consumer<BrokerConfig.Builder> settings,
+                                     Consumer<dev.tern.broker.TernBroker.Builder> embedding) throws BindException {
+        if (broker != null) {
+            throw new IllegalStateException("the broker was already started");
+        }
+        broker = TestBroker.start(settings, embedding);
+        return broker;
+    }
+
+    protected int port() throws BindException {
         return broker().port();
     }
 
     /** Waits until the broker holds exactly this many sessions (connected or not). */
-    void awaitSessionCount(int expected) throws BindException {
+    protected void awaitSessionCount(int expected) throws BindException {
         TestBroker b = broker();
         await().atMost(WAIT).until(() -> b.broker().sessionCount() == expected);
     }
@@ -87,27 +97,27 @@ abstract class SpecTestBase {
     // ---- Clients -------------------------------------------------------------------------
 
     /** A TCP connection to the broker on which nothing was sent yet. */
-    MqttTestClient open() throws IOException {
+    protected MqttTestClient open() throws IOException {
         return open(MqttVersion.MQTT_3_1_1);
     }
 
-    MqttTestClient open(MqttVersion version) throws IOException {
+    protected MqttTestClient open(MqttVersion version) throws IOException {
         return track(MqttTestClient.open(port(), version));
     }
 
     /** Any closeable the test wants closed after it. */
-    <T extends AutoCloseable> T track(T closeable) {
+    protected <T extends AutoCloseable> T track(T closeable) {
         clients.add(closeable);
         return closeable;
     }
 
     /** An MQTT 3.1.1 client connected with a clean session. */
-    MqttTestClient connect(String clientId) throws IOException {
+    protected MqttTestClient connect(String clientId) throws IOException {
         return connect(clientId, true);
     }
 
     /** An MQTT 3.1.1 client connected with the given clean session flag; returns once CONNACK 0 arrived. */
-    MqttTestClient connect(String clientId, boolean cleanSession) throws IOException {
+    protected MqttTestClient connect(String clientId, boolean cleanSession) throws IOException {
         MqttTestClient c = open();
         ConnAck ack = c.connect(clientId, cleanSession, 60, null);
         assertThat(ack.reasonCode()).as("CONNACK return code for %s", clientId).isZero();
@@ -115,7 +125,7 @@ abstract class SpecTestBase {
     }
 
     /** Connects with clean session 0 and asserts the session present flag. */
-    MqttTestClient connectPersistent(String clientId, boolean expectSessionPresent) throws IOException {
+    protected MqttTestClient connectPersistent(String clientId, boolean expectSessionPresent) throws IOException {
         MqttTestClient c = open();
         ConnAck ack = c.connect(clientId, false, 60, null);
         assertThat(ack.reasonCode()).as("CONNACK return code for %s", clientId).isZero();
@@ -124,7 +134,7 @@ abstract class SpecTestBase {
     }
 
     /** Connects with a will message (clean session, given keep-alive). */
-    MqttTestClient connectWithWill(String clientId, int keepAlive, String topic, String message, QoS qos,
+    protected MqttTestClient connectWithWill(String clientId, int keepAlive, String topic, String message, QoS qos,
                                    boolean retain) throws IOException {
         MqttTestClient c = open();
         Will will = new Will(topic, Packets.utf8(message), qos, retain, MqttProperties.EMPTY);
@@ -136,7 +146,7 @@ abstract class SpecTestBase {
      * A clean-session client subscribed to the {@link #FENCE} topic and then to one filter; retained
      * messages for the filter are the next packets it receives.
      */
-    MqttTestClient subscriber(String clientId, String filter, QoS qos) throws IOException {
+    protected MqttTestClient subscriber(String clientId, String filter, QoS qos) throws IOException {
         MqttTestClient c = connect(clientId);
         if (!filter.equals(FENCE)) {
             c.subscribe(FENCE, QoS.AT_MOST_ONCE); // first, so that retained messages follow the last SUBACK
@@ -148,24 +158,24 @@ abstract class SpecTestBase {
     // ---- Assertions ----------------------------------------------------------------------
 
     /** Reads the next whole packet as raw bytes. */
-    static byte[] next(MqttTestClient c) throws IOException {
+    protected static byte[] next(MqttTestClient c) throws IOException {
         return c.raw().readPacket(WAIT);
     }
 
     /** Asserts that the next packet from the server has exactly these bytes. */
-    static void assertNextBytes(MqttTestClient c, byte[] expected) throws IOException {
+    protected static void assertNextBytes(MqttTestClient c, byte[] expected) throws IOException {
         assertThat(Bytes.hex(next(c))).isEqualTo(Bytes.hex(expected));
     }
 
     /** Receives the next packet and asserts it is a PUBLISH. */
-    static Publish nextPublish(MqttTestClient c) throws IOException {
+    protected static Publish nextPublish(MqttTestClient c) throws IOException {
         MqttPacket p = c.receive(WAIT);
         assertThat(p).as("next packet from the server").isInstanceOf(Publish.class);
         return (Publish) p;
     }
 
     /** Asserts that the server closes the connection without sending anything (more). */
-    static void assertClosedWithoutReply(MqttTestClient c) throws IOException {
+    protected static void assertClosedWithoutReply(MqttTestClient c) throws IOException {
         try {
             byte[] p = c.raw().readPacket(WAIT);
             fail("expected the server to close the connection, but it sent " + Bytes.hex(p));
@@ -177,13 +187,13 @@ abstract class SpecTestBase {
     }
 
     /** Asserts that the server sends exactly these bytes and then closes the connection. */
-    static void assertRepliesThenCloses(MqttTestClient c, byte[] reply) throws IOException {
+    protected static void assertRepliesThenCloses(MqttTestClient c, byte[] reply) throws IOException {
         assertNextBytes(c, reply);
         assertClosedWithoutReply(c);
     }
 
     /** Asserts the connection is open and working: PINGREQ is answered with PINGRESP. */
-    static void assertAlive(MqttTestClient c) throws IOException {
+    protected static void assertAlive(MqttTestClient c) throws IOException {
         c.raw().send(Packets.PINGREQ);
         assertNextBytes(c, Packets.PINGRESP);
     }
@@ -193,7 +203,7 @@ abstract class SpecTestBase {
      * {@code subscriber} receives, proving that no other PUBLISH was queued for it before the fence.
      * The subscriber must be subscribed to {@link #FENCE}.
      */
-    static void assertNextPublishIsFence(MqttTestClient subscriber, MqttTestClient publisher) throws IOException {
+    protected static void assertNextPublishIsFence(MqttTestClient subscriber, MqttTestClient publisher) throws IOException {
         publisher.raw().send(Packets.publish0(FENCE, "fence"));
         Publish p = nextPublish(subscriber);
         assertThat(p.topic()).as("first PUBLISH after the fence was sent (payload '%s')", MqttTestClient.text(p))
@@ -201,7 +211,7 @@ abstract class SpecTestBase {
     }
 
     /** Asserts topic, payload, QoS and RETAIN of a received PUBLISH. */
-    static void assertPublish(Publish p, String topic, String payload, QoS qos, boolean retain) {
+    protected static void assertPublish(Publish p, String topic, String payload, QoS qos, boolean retain) {
         assertThat(p.topic()).as("topic").isEqualTo(topic);
         assertThat(MqttTestClient.text(p)).as("payload").isEqualTo(payload);
         assertThat(p.qos()).as("QoS").isEqualTo(qos);

@@ -22,13 +22,21 @@ public final class TestBroker implements AutoCloseable {
 
     /** A broker whose settings the test adjusts; listener and anonymous access are set here. */
     public static TestBroker start(Consumer<BrokerConfig.Builder> settings) throws BindException {
+        return start(settings, b -> { });
+    }
+
+    /** A broker with settings and embedding options (e.g. enhanced authentication methods). */
+    public static TestBroker start(Consumer<BrokerConfig.Builder> settings, Consumer<TernBroker.Builder> embedding)
+            throws BindException {
         BrokerConfig.Builder b = BrokerConfig.builder().sysInterval(Duration.ZERO).allowAnonymous(true);
         settings.accept(b);
         BrokerConfig config = b.build();
         if (config.listeners().isEmpty()) {
             config = config.toBuilder().listener(ListenerConfig.mqtt(0, "127.0.0.1")).build();
         }
-        return new TestBroker(TernBroker.builder().config(config).build().start());
+        TernBroker.Builder builder = TernBroker.builder().config(config);
+        embedding.accept(builder);
+        return new TestBroker(builder.build().start());
     }
 
     public int port() {
