@@ -19,6 +19,7 @@ import dev.tern.broker.session.SessionRegistry;
 import dev.tern.broker.store.RecoveredState;
 import dev.tern.broker.store.RocksDbStore;
 import dev.tern.broker.store.Store;
+import dev.tern.broker.store.StoreBatch;
 import dev.tern.broker.store.StoreOpenException;
 import dev.tern.broker.sys.BrokerMetrics;
 import dev.tern.broker.sys.SysTopicPublisher;
@@ -114,9 +115,11 @@ public final class TernBroker implements AutoCloseable {
         LOG.info("tern version {} starting", version());
         try {
             security = BrokerSecurity.create(config);
-            openStore(); // after the security files: a bad one stops the broker before the disk is touched
             server = new MqttServer(config, new BrokerContext(config, router, sessions, metrics, authMethods), security,
                     MemoryGuard.of(config.security().memoryLimit()));
+            // After the security files (a bad one stops the broker before the disk is touched), before the
+            // listeners (clients find their sessions).
+            openStore(server.workerGroup());
         } catch (SecurityFileException e) {
             close();
             throw new IllegalArgumentException(e.getMessage(), e);
@@ -154,7 +157,7 @@ public final class TernBroker implements AutoCloseable {
     }
 
     /** Opens the durable store (if persistence is on) and restores what it holds. */
-    private void openStore() {
+    private void openStore(io.netty.channel.EventLoopGroup loops) {
         var persistence = config.persistence();
         persistence.notices().forEach(n -> LOG.info("{}.", n));
         if (!persistence.enabled(true)) {
@@ -168,8 +171,18 @@ public final class TernBroker implements AutoCloseable {
             router.retained().update(m);
             m.release();
         }
-        LOG.info("Persistence is on: store {} (persistence_sync {}), {} retained messages restored.",
-                s.directory().toAbsolutePath(), s.syncPolicy(), state.retained().size());
+        sessions.useStore(s);
+        sessions.restore(state.sessions(), loops);
+        // Retained messages published by the broker itself (wills) are stored too; $SYS ones are not.
+        router.retainedListener(m -> {
+            if (!m.topic().startsWith("$SYS")) {
+                s.commit(m.payloadSize() == 0 ? new StoreBatch().removeRetained(m.topic())
+                        : new StoreBatch().putRetained(m));
+            }
+        });
+        LOG.info("Persistence is on: store {} (persistence_sync {}); restored {} sessions with {} queued messages and"
+                + " {} retained messages.", s.directory(), s.syncPolicy(), state.sessions().size(),
+                state.queuedMessages(), state.retained().size());
     }
 
     /** The durable store, or null when persistence is off. */

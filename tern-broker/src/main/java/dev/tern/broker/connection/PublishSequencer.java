@@ -21,11 +21,16 @@ final class PublishSequencer {
 
     private final ArrayDeque<Step> steps = new ArrayDeque<>();
     private final Executor loop;
+    private final Runnable afterDrain;
     private final Runnable drain = this::drain;
 
-    /** @param loop the connection's event loop, where every action runs */
-    PublishSequencer(Executor loop) {
+    /**
+     * @param loop       the connection's event loop, where every action runs
+     * @param afterDrain runs after the steps that waited have run (a flush of what they wrote)
+     */
+    PublishSequencer(Executor loop, Runnable afterDrain) {
         this.loop = loop;
+        this.afterDrain = afterDrain;
     }
 
     /**
@@ -57,9 +62,14 @@ final class PublishSequencer {
 
     private void drain() {
         Step s;
+        boolean ran = false;
         while ((s = steps.peek()) != null && s.ready.isDone()) {
             steps.poll();
             run(s.ready, s.action);
+            ran = true;
+        }
+        if (ran) {
+            afterDrain.run();
         }
     }
 

@@ -86,6 +86,15 @@ final class StoredOutbox {
         /** Counts a message sent. */
         void sent(Delivery d);
 
+        /** Whether the client may read a topic (its ACL, checked again when a stored message goes out). */
+        default boolean mayReceive(String topic) {
+            return true;
+        }
+
+        /** A stored message could not be sent (expired, too large, not allowed): count it. */
+        default void dropped(Delivery d) {
+        }
+
         /** A delivery could not be completed (PUBREC not durable): drop the connection so that it re-syncs. */
         void resync(String why);
     }
@@ -380,8 +389,11 @@ final class StoredOutbox {
                 break;
             }
             Delivery d = r.delivery;
-            if (expired(d.message())) {
+            // Expired while stored (MQTT-3.3.2-5), larger than the client's Maximum Packet Size
+            // (MQTT-3.1.2-25), or no longer allowed by its ACL: dropped as if sent.
+            if (expired(d.message()) || !c.fits(d) || !host.mayReceive(d.message().topic())) {
                 ready.poll();
+                host.dropped(d);
                 d.release();
                 done.removeEntry(key, r.seq);
                 incarnation.removed();

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 class PublishSequencerTest {
     final ArrayDeque<Runnable> loop = new ArrayDeque<>();
-    final PublishSequencer sequencer = new PublishSequencer(loop::add);
+    final List<String> flushes = new ArrayList<>();
+    final PublishSequencer sequencer = new PublishSequencer(loop::add, () -> flushes.add("flush"));
     final List<String> done = new ArrayList<>();
 
     void runLoop() {
@@ -45,6 +46,7 @@ class PublishSequencerTest {
         runLoop();
         assertThat(done).containsExactly("first", "second", "third");
         assertThat(sequencer.waiting()).isZero();
+        assertThat(flushes).as("one flush after the steps that waited").containsExactly("flush");
     }
 
     @Test

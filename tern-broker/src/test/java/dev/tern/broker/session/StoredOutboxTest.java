@@ -98,6 +98,16 @@ class StoredOutboxTest {
         }
 
         @Override
+        public void refusedByStore() {
+            writes.add("REFUSED");
+        }
+
+        @Override
+        public void close() {
+            connected = false;
+        }
+
+        @Override
         public String describe() {
             return "test";
         }
