@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
@@ -72,6 +73,8 @@ final class CommitWriter implements Runnable {
     private volatile LongSupplier freeSpace;
     /** System.nanoTime() when the write in progress began (never 0), or 0 when none is. */
     private volatile long writeStarted;
+    /** A stall was reported; its end is reported too. */
+    private final AtomicBoolean stallReported = new AtomicBoolean();
 
     // Writer thread only.
     private boolean unsynced;
@@ -165,7 +168,12 @@ final class CommitWriter implements Runnable {
     }
 
     private StoreUnavailableException unavailable() {
-        String why = state == State.OK && stalled() ? stallReason() : reason;
+        boolean stall = state == State.OK && stalled();
+        String why = stall ? stallReason() : reason;
+        if (stall && stallReported.compareAndSet(false, true)) {
+            LOG.error("The store in {}: {}. Refusing new QoS 1/2 work for persistent sessions until it completes.",
+                    store.directory(), why);
+        }
         return new StoreUnavailableException("the store cannot take new data: " + why);
     }
 
@@ -260,6 +268,9 @@ final class CommitWriter implements Runnable {
             store.handles().db.write(sync ? syncWrite : plainWrite, wb);
         } finally {
             writeStarted = 0;
+            if (stallReported.compareAndSet(true, false)) {
+                LOG.info("The write to the store in {} completed; accepting new work.", store.directory());
+            }
         }
         writes.incrementAndGet();
         if (sync) {
