@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -108,6 +109,11 @@ public final class Session implements Subscriber {
         @Override
         public void dropped(Delivery d) {
             metrics.recordPublishDropped();
+        }
+
+        @Override
+        public void schedule(long millis, Runnable task) {
+            owner.schedule(() -> Session.this.execute(task), millis, TimeUnit.MILLISECONDS);
         }
 
         @Override

@@ -11,6 +11,7 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,6 +40,8 @@ final class StoredOutbox {
     static final int READ_AHEAD = 256;
     /** Gaps of at most this many positions are remembered (see {@link #gaps}). */
     private static final int MAX_GAP = 1024;
+    /** How long an arrival ahead of the cursor waits for the ones before it. */
+    static final long EARLY_WAIT_MILLIS = 50;
 
     /**
      * One incarnation of the session in the store (a clean start makes a new one): its key, the next
@@ -95,6 +98,9 @@ final class StoredOutbox {
         default void dropped(Delivery d) {
         }
 
+        /** Runs a task on the owner loop after a delay. */
+        void schedule(long millis, Runnable task);
+
         /** A delivery could not be completed (PUBREC not durable): drop the connection so that it re-syncs. */
         void resync(String why);
     }
@@ -138,6 +144,13 @@ final class StoredOutbox {
      * overtook them); when they arrive they are taken although they are below the cursor.
      */
     private final TreeSet<Long> gaps = new TreeSet<>();
+    /**
+     * Arrivals ahead of the cursor, waiting for the ones before them: commits of several publishers
+     * complete in their own order, and reading them back from the store would cost more than waiting a
+     * moment. Given up (and read from the store) if the gap stays open for {@link #EARLY_WAIT_MILLIS}.
+     */
+    private final TreeMap<Long, Delivery> early = new TreeMap<>();
+    private long earlyGeneration;
     private boolean reading;
     /** Arrivals released while a read ran, which that read may not have seen. */
     private long releasedWhileReading;
@@ -225,6 +238,7 @@ final class StoredOutbox {
         }
         inflight.clear();
         gaps.clear();
+        releaseEarly();
         readGeneration++;
         reading = false;
     }
@@ -260,6 +274,13 @@ final class StoredOutbox {
         if (seq == cursor && !reading && ready.size() < READ_AHEAD) {
             ready.add(new Ready(d, seq));
             cursor = seq + 1;
+            takeEarly();
+        } else if (seq > cursor && !reading && ready.size() + early.size() < READ_AHEAD) {
+            if (early.isEmpty()) {
+                long generation = ++earlyGeneration;
+                host.schedule(EARLY_WAIT_MILLIS, () -> giveUpEarly(generation));
+            }
+            early.put(seq, d);
         } else if (gaps.remove(seq)) {
             insertInOrder(new Ready(d, seq)); // its commit was overtaken; the read passed it by
         } else if (seq >= cursor) {
@@ -272,6 +293,37 @@ final class StoredOutbox {
         } else {
             d.release(); // read from the store already
         }
+    }
+
+    /** Moves the arrivals that now follow the cursor into the ready queue. */
+    private void takeEarly() {
+        while (!early.isEmpty() && early.firstKey() == cursor) {
+            ready.add(new Ready(early.pollFirstEntry().getValue(), cursor));
+            cursor++;
+        }
+        if (early.isEmpty()) {
+            earlyGeneration++;
+        } else if (early.firstKey() < cursor) {
+            early.headMap(cursor).values().forEach(Delivery::release); // read from the store meanwhile
+            early.headMap(cursor).clear();
+        }
+    }
+
+    /** The gap before the early arrivals stayed open: read from the store instead. */
+    private void giveUpEarly(long generation) {
+        if (generation != earlyGeneration || early.isEmpty()) {
+            return;
+        }
+        backlogTo = Math.max(backlogTo, early.lastKey() + 1);
+        releaseEarly();
+        readMore();
+        pump();
+    }
+
+    private void releaseEarly() {
+        early.values().forEach(Delivery::release);
+        early.clear();
+        earlyGeneration++;
     }
 
     private void insertInOrder(Ready r) {
@@ -295,6 +347,11 @@ final class StoredOutbox {
     private void readMore() {
         if (reading || !online || ready.size() >= READ_AHEAD / 2 || cursor >= backlogTo) {
             return;
+        }
+        if (!early.isEmpty()) {
+            // The read fetches them too.
+            backlogTo = Math.max(backlogTo, early.lastKey() + 1);
+            releaseEarly();
         }
         reading = true;
         releasedWhileReading = 0;

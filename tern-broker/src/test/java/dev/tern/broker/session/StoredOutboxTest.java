@@ -59,6 +59,12 @@ class StoredOutboxTest {
             resync = why;
         }
 
+        /** Timers run with the other tasks: "later". */
+        @Override
+        public void schedule(long millis, Runnable task) {
+            tasks.add(task);
+        }
+
         @Override
         public EventLoop eventLoop() {
             throw new AssertionError("the outbox does not ask for the event loop");

@@ -609,7 +609,15 @@ public final class CrashTest {
                 : new TernBroker(dir, port, sync, System.getProperty("java.class.path"));
         Config config = new Config(broker, kills, seed, 2, 2, 200, Duration.ofMillis(500), Duration.ofMillis(3000));
         long start = System.nanoTime();
-        Report r = run(config);
+        Report r;
+        try {
+            r = run(config);
+        } catch (Exception e) {
+            System.out.println("FAILED to run: " + e);
+            e.printStackTrace(System.out);
+            System.exit(2); // Paho's threads would keep the JVM alive
+            return;
+        }
         System.out.printf(Locale.ROOT, "%s: %d kills (seed %d) in %.0f s; %d published, %d acknowledged, %d received"
                         + " (%d duplicates)%n%s", broker.name(), r.kills(), seed, (System.nanoTime() - start) / 1e9,
                 r.published(), r.acknowledged(), r.received(), r.duplicates(), r.details());
