@@ -393,6 +393,24 @@ class ClientProtocolTest {
             p2.release();
             p3.release();
         }
+        // A PUBLISH too large for the server is not sent, so its topic's alias was never announced:
+        // the next PUBLISH to that topic must name it.
+        try (ScriptedServer s = new ScriptedServer(MqttVersion.MQTT_5);
+             TernClient c = client(s, MqttVersion.MQTT_5).build()) {
+            handshake(s, c, ok(MqttProperties.builder().topicAliasMaximum(2).maximumPacketSize(64L).build()));
+            CompletableFuture<PublishResult> big = c.publish(Message.builder("t/x").payload(new byte[100]).build());
+            assertThatThrownBy(() -> big.get(5, TimeUnit.SECONDS)).hasMessageContaining("Maximum Packet Size");
+            c.publish(Message.of("t/x", "small", 0, false));
+            c.publish(Message.of("t/x", "again", 0, false));
+            Publish first = s.expect(Publish.class);
+            Publish second = s.expect(Publish.class);
+            assertThat(first.topic()).isEqualTo("t/x");
+            assertThat(first.properties().topicAlias()).isEqualTo(1);
+            assertThat(second.topic()).isEmpty();
+            assertThat(second.properties().topicAlias()).isEqualTo(1);
+            first.release();
+            second.release();
+        }
         try (ScriptedServer s = new ScriptedServer(MqttVersion.MQTT_5);
              TernClient c = client(s, MqttVersion.MQTT_5).build()) {
             handshake(s, c, ok(false));
