@@ -170,7 +170,7 @@ public final class ClientOptions {
                 throw new UsageException("Unsupported URL scheme '" + u.getScheme()
                         + "': use mqtt://, mqtts://, ws:// or wss://.");
             }
-            h = u.getHost();
+            h = u.getHost().startsWith("[") ? u.getHost().substring(1, u.getHost().length() - 1) : u.getHost();
             if (u.getPort() > 0) {
                 p = u.getPort();
             }
@@ -368,6 +368,13 @@ public final class ClientOptions {
             }
         }
         return willDelay;
+    }
+
+    /** The {@code -D COMMAND ...} properties of a packet, checked before anything connects. */
+    MqttProperties properties(String command) {
+        MqttProperties.Builder p = MqttProperties.builder();
+        applyProperties(command, p);
+        return p.build();
     }
 
     void checkPropertyCommands(String... allowed) {
