@@ -101,8 +101,14 @@ public final class SubCommand implements Callable<Integer> {
         List<Subscription> subs;
         MessagePrinter printer;
         TernClientBuilder b;
+        MqttProperties subscribeProperties;
+        MqttProperties unsubscribeProperties;
+        MqttProperties disconnectProperties;
         try {
             client.checkPropertyCommands("connect", "subscribe", "unsubscribe", "disconnect", "will");
+            subscribeProperties = client.properties("subscribe");
+            unsubscribeProperties = client.properties("unsubscribe");
+            disconnectProperties = client.properties("disconnect");
             b = client.builder("tern_sub").connectTimeout(ClientOptions.connectTimeout())
                     .automaticReconnect(ReconnectPolicy.exponential(Duration.ofSeconds(1), Duration.ofSeconds(30)));
             if (client.urlTopic != null) {
@@ -140,9 +146,8 @@ public final class SubCommand implements Callable<Integer> {
             if (client.debug) {
                 System.err.println("Connected (session present: " + connected.sessionPresent() + ")");
             }
-            MqttProperties.Builder sp = MqttProperties.builder();
-            client.applyProperties("subscribe", sp);
-            CompletableFuture<SubscribeResult> subscribed = c.subscribe(subs, sp.build(), m -> onMessage(m, printer));
+            CompletableFuture<SubscribeResult> subscribed = c.subscribe(subs, subscribeProperties,
+                    m -> onMessage(m, printer));
             if (timeout > 0) {
                 c.eventLoop().schedule(() -> finish(Failures.TIMED_OUT, "Timed out"), timeout, TimeUnit.SECONDS);
             }
@@ -153,18 +158,14 @@ public final class SubCommand implements Callable<Integer> {
                 System.err.println("Subscribed: " + r.reasonCodes());
             }
             if (!unsubscribe.isEmpty()) {
-                MqttProperties.Builder up = MqttProperties.builder();
-                client.applyProperties("unsubscribe", up);
-                c.unsubscribe(unsubscribe, up.build()).get();
+                c.unsubscribe(unsubscribe, unsubscribeProperties).get();
             }
             if (exitAfterSubscribe) {
                 finish(0, null);
             }
             int code = exit.get();
             Runtime.getRuntime().removeShutdownHook(hook);
-            MqttProperties.Builder dp = MqttProperties.builder();
-            client.applyProperties("disconnect", dp);
-            c.disconnect(0, dp.build()).orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
+            c.disconnect(0, disconnectProperties).orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
             printSummary();
             return code;
         } catch (InterruptedException e) {
