@@ -16,11 +16,17 @@ import dev.tern.broker.security.MemoryGuard;
 import dev.tern.broker.security.SecurityFileException;
 import dev.tern.broker.session.SessionInfo;
 import dev.tern.broker.session.SessionRegistry;
+import dev.tern.broker.store.RecoveredState;
+import dev.tern.broker.store.RocksDbStore;
+import dev.tern.broker.store.Store;
+import dev.tern.broker.store.StoreBatch;
+import dev.tern.broker.store.StoreOpenException;
 import dev.tern.broker.sys.BrokerMetrics;
 import dev.tern.broker.sys.SysTopicPublisher;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -60,6 +66,7 @@ public final class TernBroker implements AutoCloseable {
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private @Nullable SysTopicPublisher sysPublisher;
+    private @Nullable Store store;
 
     private @Nullable ScheduledFuture<?> retainedExpirySweep;
     private final AuthenticationMethods authMethods;
@@ -98,6 +105,8 @@ public final class TernBroker implements AutoCloseable {
      * @throws BindException if a listener cannot bind its address
      * @throws IllegalArgumentException if a password, ACL or certificate file, or a plug-in, cannot be
      *                                  used (the message names the file and line)
+     * @throws StoreOpenException if persistence is on and the store cannot be opened (damaged, foreign,
+     *                            of a newer format, in use or not writable; the message says which)
      */
     public TernBroker start() throws BindException {
         if (!started.compareAndSet(false, true)) {
@@ -108,6 +117,9 @@ public final class TernBroker implements AutoCloseable {
             security = BrokerSecurity.create(config);
             server = new MqttServer(config, new BrokerContext(config, router, sessions, metrics, authMethods), security,
                     MemoryGuard.of(config.security().memoryLimit()));
+            // After the security files (a bad one stops the broker before the disk is touched), before the
+            // listeners (clients find their sessions).
+            openStore(server.workerGroup());
         } catch (SecurityFileException e) {
             close();
             throw new IllegalArgumentException(e.getMessage(), e);
@@ -142,6 +154,40 @@ public final class TernBroker implements AutoCloseable {
         }
         LOG.info("tern version {} running", version());
         return this;
+    }
+
+    /** Opens the durable store (if persistence is on) and restores what it holds. */
+    private void openStore(io.netty.channel.EventLoopGroup loops) {
+        var persistence = config.persistence();
+        persistence.notices().forEach(n -> LOG.info("{}.", n));
+        if (!persistence.enabled(true)) {
+            LOG.info("Persistence is off: sessions, queued and retained messages are kept in memory only.");
+            return;
+        }
+        RocksDbStore s = RocksDbStore.open(persistence.storeOptions());
+        store = s;
+        RecoveredState state = s.recover();
+        for (var m : state.retained()) {
+            router.retained().update(m);
+            m.release();
+        }
+        sessions.useStore(s);
+        sessions.restore(state.sessions(), loops);
+        // Retained messages published by the broker itself (wills) are stored too; $SYS ones are not.
+        router.retainedListener(m -> {
+            if (!m.topic().startsWith("$SYS")) {
+                s.commit(m.payloadSize() == 0 ? new StoreBatch().removeRetained(m.topic())
+                        : new StoreBatch().putRetained(m));
+            }
+        });
+        LOG.info("Persistence is on: store {} (persistence_sync {}); restored {} sessions with {} queued messages and"
+                + " {} retained messages.", s.directory(), s.syncPolicy(), state.sessions().size(),
+                state.queuedMessages(), state.retained().size());
+    }
+
+    /** The durable store, or null when persistence is off. */
+    public @Nullable Store store() {
+        return store;
     }
 
     /**
@@ -253,6 +299,9 @@ public final class TernBroker implements AutoCloseable {
         }
         sessions.releaseAllAfterShutdown();
         router.retained().clear();
+        if (store != null) {
+            store.close();
+        }
     }
 
     /** Builds a {@link TernBroker}. */
@@ -260,6 +309,7 @@ public final class TernBroker implements AutoCloseable {
         private BrokerConfig config = BrokerConfig.builder().build();
         private @Nullable Integer port;
         private @Nullable String bindAddress;
+        private @Nullable Path persistenceDirectory;
         private final List<AuthenticationMethod> authMethods = new ArrayList<>();
 
         private Builder() {}
@@ -297,13 +347,28 @@ public final class TernBroker implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Keeps sessions, queued and retained messages in a durable store in {@code directory} (created if
+         * missing). Without this (or {@code persistence true} in the configuration) an embedded broker
+         * keeps everything in memory, so that tests leave no files behind; {@code tern broker} persists by
+         * default.
+         */
+        public Builder persistence(Path directory) {
+            this.persistenceDirectory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
         /** The broker, not yet started. */
         public TernBroker build() {
             BrokerConfig effective = config;
+            if (persistenceDirectory != null) {
+                effective = effective.toBuilder().persistence(effective.persistence().withEnabled(true)
+                        .withLocation(persistenceDirectory)).build();
+            }
             if (port != null) {
                 // An embedded broker on one port keeps Mosquitto's anonymous default of the local listener.
-                Boolean anonymous = config.allowAnonymous() != null ? config.allowAnonymous() : Boolean.TRUE;
-                effective = config.toBuilder().clearListeners()
+                Boolean anonymous = effective.allowAnonymous() != null ? effective.allowAnonymous() : Boolean.TRUE;
+                effective = effective.toBuilder().clearListeners()
                         .listener(ListenerConfig.mqtt(port, bindAddress != null ? bindAddress : "127.0.0.1"))
                         .allowAnonymous(anonymous).build();
             }

@@ -6,6 +6,8 @@ import dev.tern.broker.config.ConfigException;
 import dev.tern.broker.config.ConfigParser;
 import dev.tern.broker.config.ListenerConfig;
 import dev.tern.broker.config.LogSettings;
+import dev.tern.broker.store.RocksDbStore;
+import dev.tern.broker.store.StoreOpenException;
 import java.io.IOException;
 import java.net.BindException;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +44,11 @@ final class BrokerCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Log everything (log_type all) to stderr.")
     private boolean verbose;
 
+    @Option(names = "--recover", description = {
+            "If the store (persistence_location) is damaged or not Tern's, move it aside to",
+            "NAME.corrupt-YYYYMMDD-HHMMSS and start with an empty store. Nothing is deleted."})
+    private boolean recover;
+
     @Option(names = {"-d", "--daemon"}, description = "Not supported: run Tern under systemd or another supervisor.")
     private boolean daemon;
 
@@ -75,15 +82,27 @@ final class BrokerCommand implements Callable<Integer> {
             logger.info("Starting in local only mode. Connections will only be possible from clients running on "
                     + "this machine. Create a configuration file with a listener to allow remote access.");
         }
-        TernBroker broker = TernBroker.builder().config(config).build();
+        if (config.persistence().enabled() == null) {
+            // tern broker persists by default (an embedded broker does not).
+            config = config.toBuilder().persistence(config.persistence().withEnabled(true)).build();
+        }
+        TernBroker broker;
         try {
-            broker.start();
+            broker = start(config, logger);
         } catch (BindException e) {
             logger.error("Error: {}", e.getMessage());
             return 1;
         } catch (IllegalArgumentException e) {
             // a password, ACL or certificate file, or a plug-in, that cannot be used
             logger.error("Error: {}", e.getMessage());
+            return 1;
+        } catch (StoreOpenException e) {
+            logger.error("Error: {}.", e.getMessage());
+            if (e.recoverable()) {
+                logger.error("To keep the store for inspection and start with an empty one, run 'tern broker"
+                        + " --recover' (it renames the directory to {}.corrupt-DATE), or move the directory"
+                        + " away yourself.", e.directory());
+            }
             return 1;
         }
         Path pidFile = writePidFile(config, logger);
@@ -106,6 +125,28 @@ final class BrokerCommand implements Callable<Integer> {
         // SIGHUP reloads the password, ACL and certificate files, as it does for Mosquitto.
         sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> broker.reload());
         return KEEP_RUNNING; // Netty's non-daemon event loop threads keep the JVM alive
+    }
+
+    /** Starts the broker; with --recover, a damaged or foreign store is moved aside first. */
+    private TernBroker start(BrokerConfig config, Logger logger) throws BindException {
+        try {
+            return TernBroker.builder().config(config).build().start();
+        } catch (StoreOpenException e) {
+            if (!recover || !e.recoverable()) {
+                throw e;
+            }
+            logger.error("Error: {}.", e.getMessage());
+            Path aside;
+            try {
+                aside = RocksDbStore.moveAside(e.directory());
+            } catch (IOException io) {
+                throw new StoreOpenException(StoreOpenException.Problem.INACCESSIBLE, e.directory(),
+                        "cannot move " + e.directory() + " aside: " + io.getMessage(), io);
+            }
+            logger.warn("--recover: moved the store to {}; starting with an empty store in {}.", aside,
+                    e.directory());
+            return TernBroker.builder().config(config).build().start();
+        }
     }
 
     private BrokerConfig loadConfig() throws ConfigException {

@@ -36,13 +36,16 @@ class BrokerProcessIT {
     @TempDir
     Path dir;
 
-    /** Starts {@code tern broker ARGS} in a new JVM with this test's classpath. */
-    private static ExternalCommand startBroker(String... args) throws IOException {
+    /**
+     * Starts {@code tern broker ARGS} in a new JVM with this test's classpath, in the test's directory
+     * (where the store goes by default: {@code data/}).
+     */
+    private ExternalCommand startBroker(String... args) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), "dev.tern.cli.Main", "broker"));
         command.addAll(List.of(args));
-        return ExternalCommand.start(command);
+        return ExternalCommand.start(command, dir);
     }
 
     /** Waits until the broker accepts TCP connections on 127.0.0.1:port. */
@@ -191,6 +194,66 @@ class BrokerProcessIT {
                     .contains("Opening ipv4 listen socket on port " + port + " (127.0.0.1).")
                     .doesNotContain("Opening ipv4 listen socket on port " + port + ".");
         }
+    }
+
+    @Test
+    @DisplayName("tern broker persists by default in data/ of its working directory, and says so")
+    void persistsByDefault() throws Exception {
+        int port = FreePort.find();
+        try (ExternalCommand broker = startBroker("-p", Integer.toString(port))) {
+            awaitPort(broker, port);
+            broker.terminate();
+            assertThat(broker.waitFor(Duration.ofSeconds(20))).isZero();
+            assertThat(broker.stderr()).contains("Persistence is on: store " + dir.resolve("data"))
+                    .contains("persistence_sync always");
+        }
+        assertThat(Files.readString(dir.resolve("data/FORMAT"))).isEqualTo("tern-store 1\n");
+    }
+
+    @Test
+    @DisplayName("a damaged store stops the broker with what is wrong and the way out; --recover moves it aside")
+    void damagedStoreAndRecover() throws Exception {
+        int port = FreePort.find();
+        Path store = dir.resolve("data");
+        Files.createDirectories(store);
+        Files.writeString(store.resolve("FORMAT"), "tern-store 1\n");
+        Files.writeString(store.resolve("000042.sst"), "not a table"); // data without a CURRENT file
+        try (ExternalCommand broker = startBroker("-p", Integer.toString(port))) {
+            assertThat(broker.waitFor(Duration.ofSeconds(30))).isEqualTo(1);
+            assertThat(broker.stderr()).contains("the store in " + store + " is damaged: its CURRENT file is missing")
+                    .contains("tern broker --recover").doesNotContain("\tat ");
+        }
+        try (ExternalCommand broker = startBroker("-p", Integer.toString(port), "--recover")) {
+            awaitPort(broker, port);
+            try (RawClient client = RawClient.connect(port)) {
+                client.send(CONNECT);
+                assertThat(client.readPacket()).containsExactly(0x20, 2, 0, 0);
+            }
+            broker.terminate();
+            assertThat(broker.waitFor(Duration.ofSeconds(20))).isZero();
+            assertThat(broker.stderr()).contains("--recover: moved the store to " + store + ".corrupt-");
+        }
+        try (var entries = Files.list(dir)) {
+            Path aside = entries.filter(p -> p.getFileName().toString().startsWith("data.corrupt-")).findFirst()
+                    .orElseThrow();
+            assertThat(aside.resolve("000042.sst")).hasContent("not a table");
+        }
+        assertThat(store.resolve("CURRENT")).exists();
+    }
+
+    @Test
+    @DisplayName("a store of a newer format is refused and --recover does not touch it")
+    void newerStoreIsRefused() throws Exception {
+        int port = FreePort.find();
+        Path store = dir.resolve("data");
+        Files.createDirectories(store);
+        Files.writeString(store.resolve("FORMAT"), "tern-store 9\n");
+        try (ExternalCommand broker = startBroker("-p", Integer.toString(port), "--recover")) {
+            assertThat(broker.waitFor(Duration.ofSeconds(30))).isEqualTo(1);
+            assertThat(broker.stderr()).contains("has format 9, written by a newer version of Tern")
+                    .doesNotContain("--recover: moved");
+        }
+        assertThat(store.resolve("FORMAT")).hasContent("tern-store 9");
     }
 
     private static Optional<InetAddress> nonLoopbackIpv4() throws IOException {

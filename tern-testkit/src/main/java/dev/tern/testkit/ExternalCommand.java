@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs an external program (mosquitto_pub, mosquitto_sub, python3, ...) with a deadline and captures
@@ -28,10 +29,18 @@ public final class ExternalCommand implements AutoCloseable {
 
     /** Starts the command. */
     public static ExternalCommand start(List<String> command) throws IOException {
+        return start(command, null);
+    }
+
+    /** Starts the command in a working directory (null: this process's). */
+    public static ExternalCommand start(List<String> command, @Nullable Path directory) throws IOException {
         Path out = Files.createTempFile("tern-cmd", ".out");
         Path err = Files.createTempFile("tern-cmd", ".err");
-        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        return new ExternalCommand(List.copyOf(command), p, out, err);
+        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        if (directory != null) {
+            pb.directory(directory.toFile());
+        }
+        return new ExternalCommand(List.copyOf(command), pb.start(), out, err);
     }
 
     /** Starts the command. */

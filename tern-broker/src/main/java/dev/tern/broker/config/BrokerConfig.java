@@ -38,6 +38,7 @@ import org.jspecify.annotations.Nullable;
  * @param log                        logging settings
  * @param security                   authentication, TLS reloading and resource limits
  * @param mqtt5                      settings of MQTT 5.0 features
+ * @param persistence                durable storage ({@code persistence*} options)
  */
 public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean allowAnonymous,
                            boolean allowZeroLengthClientId, String autoIdPrefix, int maxInflightMessages,
@@ -46,7 +47,8 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
                            boolean queueQos0Messages, boolean retainAvailable, boolean upgradeOutgoingQos,
                            Duration sysInterval, Duration connectTimeout, boolean connectionMessages,
                            int maxConnections, boolean tcpNoDelay, int eventLoopThreads, @Nullable String pidFile, LogSettings log,
-                           SecuritySettings security, Mqtt5Config mqtt5) {
+                           SecuritySettings security, Mqtt5Config mqtt5,
+                           PersistenceSettings persistence) {
 
     /** The port of the default listener. */
     public static final int DEFAULT_PORT = 1883;
@@ -59,6 +61,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
         Objects.requireNonNull(log, "log");
         Objects.requireNonNull(security, "security");
         Objects.requireNonNull(mqtt5, "mqtt5");
+        Objects.requireNonNull(persistence, "persistence");
     }
 
     /** A builder with Mosquitto's defaults. */
@@ -94,6 +97,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
         b.log = log;
         b.security = security;
         b.mqtt5 = mqtt5;
+        b.persistence = persistence;
         return b;
     }
 
@@ -178,6 +182,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
         private LogSettings log = LogSettings.DEFAULT;
         private SecuritySettings security = SecuritySettings.DEFAULT;
         private Mqtt5Config mqtt5 = Mqtt5Config.DEFAULT;
+        private PersistenceSettings persistence = PersistenceSettings.DEFAULT;
 
         private Builder() {}
 
@@ -214,6 +219,8 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
         /** Changes the MQTT 5.0 settings, e.g. {@code b.mqtt5(m -> m.withMaxTopicAlias(0))}. */
         public Builder mqtt5(java.util.function.UnaryOperator<Mqtt5Config> change) { mqtt5 = change.apply(mqtt5); return this; }
         Mqtt5Config mqtt5() { return mqtt5; }
+        public Builder persistence(PersistenceSettings v) { persistence = v; return this; }
+        PersistenceSettings persistence() { return persistence; }
 
         /** The immutable settings. */
         public BrokerConfig build() {
@@ -221,7 +228,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
                     maxInflightMessages, maxQueuedMessages, maxQueuedBytes, maxPacketSize, messageSizeLimit,
                     maxKeepalive, maxQos, persistentClientExpiration, queueQos0Messages, retainAvailable,
                     upgradeOutgoingQos, sysInterval, connectTimeout, connectionMessages, maxConnections, tcpNoDelay,
-                    eventLoopThreads, pidFile, log, security, mqtt5);
+                    eventLoopThreads, pidFile, log, security, mqtt5, persistence);
         }
     }
 }

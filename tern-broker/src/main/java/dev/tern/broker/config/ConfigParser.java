@@ -1,9 +1,11 @@
 package dev.tern.broker.config;
 
+import dev.tern.broker.store.SyncPolicy;
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -297,6 +299,23 @@ public final class ConfigParser {
             case "log_timestamp" -> logTimestamps = bool(value);
             case "log_timestamp_format" -> nonEmpty(value); // timestamps are ISO-8601; accepted for compatibility
             case "user" -> nonEmpty(value); // a JVM cannot drop privileges; run Tern as the user you want
+            case "persistence" -> persistence(builder.persistence().withEnabled(bool(value)));
+            case "persistence_location" -> persistence(builder.persistence().withLocation(path(value)));
+            case "persistence_sync" -> persistence(builder.persistence().withSync(syncPolicy(value)));
+            case "persistence_min_free" -> persistence(builder.persistence()
+                    .withMinFreeBytes(longValue(value, 0, Long.MAX_VALUE)));
+            case "persistence_file" -> persistence(builder.persistence().withNotice("persistence_file " + nonEmpty(value)
+                    + " is not used: Tern's store is the directory persistence_location"));
+            case "autosave_interval" -> {
+                longValue(value, 0, Integer.MAX_VALUE);
+                persistence(builder.persistence().withNotice("autosave_interval is not used: Tern stores every change"
+                        + " before acknowledging it (persistence_sync), it never saves snapshots"));
+            }
+            case "autosave_on_changes" -> {
+                bool(value);
+                persistence(builder.persistence().withNotice("autosave_on_changes is not used: Tern stores every"
+                        + " change before acknowledging it (persistence_sync), it never saves snapshots"));
+            }
             case "include_dir" -> includeDir(value, file);
             case "max_topic_alias" -> {
                 int v = integer(value, 0, 65_535);
@@ -487,9 +506,34 @@ public final class ConfigParser {
         includeDepth--;
     }
 
+    private void persistence(PersistenceSettings p) {
+        builder.persistence(p);
+    }
+
+    /** {@code always} or {@code interval MS} (1 ms to 60 s). */
+    private static SyncPolicy syncPolicy(String value) throws BadValue {
+        if (value.equals("always")) {
+            return SyncPolicy.ALWAYS;
+        }
+        String[] parts = value.split("\\s+");
+        if (parts.length == 2 && parts[0].equals("interval")) {
+            return SyncPolicy.every(Duration.ofMillis(longValue(parts[1], 1, 60_000)));
+        }
+        throw new BadValue("expected 'always' or 'interval MILLISECONDS', got '" + value + "'");
+    }
+
+    /** A path; relative ones are relative to the working directory, as in Mosquitto. */
+    private static Path path(String value) throws BadValue {
+        try {
+            return Path.of(nonEmpty(value));
+        } catch (InvalidPathException e) {
+            throw new BadValue("not a valid path: '" + value + "'");
+        }
+    }
+
     private static boolean isHarmlessDefault(String option, String value) {
         return switch (option) {
-            case "persistence", "check_retain_source" -> value.equals("false");
+            case "check_retain_source" -> value.equals("false");
             default -> false;
         };
     }
@@ -590,12 +634,6 @@ public final class ConfigParser {
         m.put("tls_keyform", "OpenSSL engines are not supported; keys are read from keyfile (PEM)");
         m.put("http_dir", "serving files over the WebSocket listener's HTTP is not supported");
         m.put("use_username_as_clientid", "use_username_as_clientid is not supported yet");
-        String persistence = "messages and sessions are kept in memory until durable storage lands; "
-                + "use 'persistence false' or remove the line";
-        for (String o : List.of("persistence", "persistence_file", "persistence_location", "autosave_interval",
-                "autosave_on_changes")) {
-            m.put(o, persistence);
-        }
         for (String o : List.of("connection", "address", "topic", "bridge_protocol_version", "remote_clientid",
                 "remote_username", "remote_password")) {
             m.put(o, "bridges are not implemented");

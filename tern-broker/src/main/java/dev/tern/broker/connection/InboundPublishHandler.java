@@ -5,6 +5,10 @@ import dev.tern.broker.routing.Message;
 import dev.tern.broker.routing.Router;
 import dev.tern.broker.security.AclAccess;
 import dev.tern.broker.session.Session;
+import dev.tern.broker.session.SessionRegistry;
+import dev.tern.broker.store.Store;
+import dev.tern.broker.store.StoreBatch;
+import java.util.concurrent.CompletableFuture;
 import dev.tern.broker.sys.BrokerMetrics;
 import dev.tern.codec.MqttProperties;
 import dev.tern.codec.ReasonCodes;
@@ -50,12 +54,19 @@ final class InboundPublishHandler {
     private final BrokerMetrics metrics;
     private final @Nullable PublishRateLimiter rateLimiter;
     private boolean dropLogged;
+    private boolean storeLogged;
+    private final SessionRegistry sessions;
+    /** Keeps acknowledgements and deliveries in PUBLISH order while some wait for the store. */
+    private final PublishSequencer sequencer;
     private boolean memoryLogged;
     /** Inbound Topic Alias mappings of this connection (MQTT-3.3.2-7), index = alias; created on first use. */
     private String @Nullable [] topicAliases;
 
     InboundPublishHandler(MqttConnection connection, BrokerContext context, int maxPublishRate) {
         this.connection = connection;
+        this.sessions = context.sessions();
+        this.sequencer = new PublishSequencer(task -> connection.eventLoop().execute(task),
+                () -> connection.writer().flush());
         this.config = context.config();
         this.router = context.router();
         this.metrics = context.metrics();
@@ -114,34 +125,78 @@ final class InboundPublishHandler {
             }
         }
         PacketWriter writer = connection.writer();
+        int id = p.packetId();
         switch (p.qos()) {
             case AT_MOST_ONCE -> {
                 if (verdict.accepted()) {
-                    route(p, topic);
+                    route(p, topic, session, 0, (subscribers, error) -> { });
                 } else if (v5 && verdict.reasonCode() == ReasonCodes.PAYLOAD_FORMAT_INVALID) {
                     // No acknowledgement to carry the reason: DISCONNECT 0x99 (MQTT 5.0 section 3.3.2.3.2).
                     connection.protocolError(verdict.reason(), ReasonCodes.PAYLOAD_FORMAT_INVALID);
                 }
             }
             case AT_LEAST_ONCE -> {
-                int code = verdict.accepted() ? successCode(route(p, topic)) : verdict.reasonCode();
-                writer.write(new PubAck(p.packetId(), code, reasonProperties(verdict)));
+                if (!verdict.accepted()) {
+                    PubAck refusal = new PubAck(id, verdict.reasonCode(), reasonProperties(verdict));
+                    sequencer.submit(() -> writer.write(refusal));
+                    return;
+                }
+                route(p, topic, session, 0, (subscribers, error) -> {
+                    if (error == null) {
+                        writer.write(new PubAck(id, successCode(subscribers), MqttProperties.EMPTY));
+                    } else if (refusedByStore(error)) {
+                        writer.write(new PubAck(id, ReasonCodes.QUOTA_EXCEEDED, storeReason(error)));
+                    }
+                });
             }
             case EXACTLY_ONCE -> {
-                boolean first = session.beginInboundQos2(p.packetId());
-                int code = verdict.reasonCode();
-                if (verdict.accepted()) {
-                    if (first) {
-                        code = successCode(route(p, topic));
-                    } else {
-                        p.release(); // re-sent before PUBREL: already routed once (MQTT-4.3.3-10)
-                    }
-                } else if (first) {
-                    session.endInboundQos2(p.packetId()); // an error PUBREC ends the flow (MQTT-4.3.3-9)
+                boolean first = session.beginInboundQos2(id);
+                if (verdict.accepted() && first) {
+                    route(p, topic, session, id, (subscribers, error) -> {
+                        if (error == null) {
+                            writer.write(new PubRec(id, successCode(subscribers), MqttProperties.EMPTY));
+                        } else {
+                            session.endInboundQos2(id); // not stored: the flow ends, a new attempt is new
+                            if (refusedByStore(error)) {
+                                writer.write(new PubRec(id, ReasonCodes.QUOTA_EXCEEDED, storeReason(error)));
+                            }
+                        }
+                    });
+                    return;
                 }
-                writer.write(new PubRec(p.packetId(), code, reasonProperties(verdict)));
+                if (verdict.accepted()) {
+                    p.release(); // re-sent before PUBREL: already routed once (MQTT-4.3.3-10)
+                } else if (first) {
+                    session.endInboundQos2(id); // an error PUBREC ends the flow (MQTT-4.3.3-9)
+                }
+                PubRec answer = new PubRec(id, verdict.reasonCode(), reasonProperties(verdict));
+                sequencer.submit(() -> writer.write(answer));
             }
         }
+    }
+
+    /**
+     * The store could not take a message (disk full): MQTT 5.0 publishers get the reason code; 3.x ones
+     * cannot be told, so they are disconnected without an acknowledgement and send it again later.
+     *
+     * @return true if an acknowledgement with 0x97 is to be written
+     */
+    private boolean refusedByStore(Throwable error) {
+        if (!storeLogged) {
+            storeLogged = true;
+            ConnectionLog.LOG.warn("Refused a PUBLISH from {}: the store cannot take it ({}).", connection.clientId(),
+                    error.getMessage());
+        }
+        if (connection.writer().version().isV5()) {
+            return true;
+        }
+        connection.protocolError("published while the store cannot take new messages", ReasonCodes.QUOTA_EXCEEDED);
+        return false;
+    }
+
+    private static MqttProperties storeReason(Throwable error) {
+        return MqttProperties.builder().reasonString("the broker cannot store messages now: " + error.getMessage())
+                .build();
     }
 
     /** PUBREL: the QoS 2 flow's packet id may be reused; answer PUBCOMP (MQTT-4.3.3-11). */
@@ -152,7 +207,17 @@ final class InboundPublishHandler {
         MqttProperties props = known ? MqttProperties.EMPTY
                 : MqttProperties.builder().reasonString("no QoS 2 flow with packet identifier " + rel.packetId())
                         .build();
-        connection.writer().write(new PubComp(rel.packetId(), code, props));
+        PubComp comp = new PubComp(rel.packetId(), code, props);
+        Store store = sessions.store();
+        if (known && store != null && session.isStored()) {
+            // PUBCOMP lets the client reuse the id: only once the store has forgotten it, or a crash would
+            // make the next message with this id look like a duplicate.
+            CompletableFuture<Void> forgotten = store.commit(new StoreBatch().removeInboundQos2(connection.clientId(),
+                    rel.packetId()));
+            sequencer.submit(forgotten, error -> connection.writer().write(comp));
+        } else {
+            sequencer.submit(() -> connection.writer().write(comp));
+        }
     }
 
     /**
@@ -251,7 +316,8 @@ final class InboundPublishHandler {
             case AT_MOST_ONCE -> { }
             case AT_LEAST_ONCE -> {
                 if (v5) {
-                    writer.write(new PubAck(p.packetId(), ReasonCodes.QUOTA_EXCEEDED, MqttProperties.EMPTY));
+                    PubAck refusal = new PubAck(p.packetId(), ReasonCodes.QUOTA_EXCEEDED, MqttProperties.EMPTY);
+                    sequencer.submit(() -> writer.write(refusal));
                 } else {
                     connection.protocolError("published while the broker is above its memory_limit",
                             ReasonCodes.QUOTA_EXCEEDED);
@@ -259,7 +325,8 @@ final class InboundPublishHandler {
             }
             case EXACTLY_ONCE -> {
                 if (v5) {
-                    writer.write(new PubRec(p.packetId(), ReasonCodes.QUOTA_EXCEEDED, MqttProperties.EMPTY));
+                    PubRec refusal = new PubRec(p.packetId(), ReasonCodes.QUOTA_EXCEEDED, MqttProperties.EMPTY);
+                    sequencer.submit(() -> writer.write(refusal));
                 } else {
                     connection.protocolError("published while the broker is above its memory_limit",
                             ReasonCodes.QUOTA_EXCEEDED);
@@ -279,14 +346,34 @@ final class InboundPublishHandler {
                 : MqttProperties.builder().reasonString(verdict.reason()).build();
     }
 
-    private int route(Publish p, String topic) {
+    /** What to do once a routed message is delivered (error null) or refused by the store. */
+    private interface Routed {
+        void done(int subscribers, @Nullable Throwable error);
+    }
+
+    /**
+     * Routes a message and runs {@code done} in PUBLISH order: at once without persistence, once stored
+     * with it (see {@link DurableRouting}).
+     */
+    private void route(Publish p, String topic, Session session, int qos2PacketId, Routed done) {
         Message message = new Message(topic, p.payload(), p.qos(), p.retain(), forwarded(p.properties()),
                 connection.clientId());
-        try {
-            return router.publish(message);
-        } finally {
-            message.release();
+        Store store = sessions.store();
+        if (store == null) {
+            int n;
+            try {
+                n = router.publish(message);
+            } finally {
+                message.release();
+            }
+            sequencer.submit(() -> done.done(n, null));
+            return;
         }
+        DurableRouting.Routed r = DurableRouting.route(router, store, message, session, qos2PacketId, metrics);
+        sequencer.submit(r.stored(), error -> {
+            r.finish().run(error);
+            done.done(r.subscribers(), error);
+        });
     }
 
     /** The MQTT 5.0 properties that travel with the message: all but the Topic Alias (MQTT-3.3.2-7). */

@@ -369,6 +369,26 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         acceptConnect(result);
     }
 
+    @Override
+    public void refusedByStore() {
+        if (state != State.ATTACHING) {
+            return;
+        }
+        refuseConnect(writer.version().isV5() ? ReasonCodes.QUOTA_EXCEEDED : ReasonCodes.V3_SERVER_UNAVAILABLE,
+                "the broker cannot store a new persistent session now (" + storeHealth() + ")");
+    }
+
+    private String storeHealth() {
+        var store = context.sessions().store();
+        String reason = store == null ? null : store.health().reason();
+        return reason == null ? "store unavailable" : reason;
+    }
+
+    @Override
+    public void close() {
+        ctx().close();
+    }
+
     /** CONNACK with a failure code, then close (MQTT-3.2.2-7); nothing after it is processed (MQTT-3.1.4-6). */
     void refuseConnect(int reasonCode, String why) {
         ConnectionLog.LOG.info("Client {} from {} refused (CONNACK 0x{}): {}.", clientId,
@@ -568,10 +588,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     private void onPubRec(PubRec r, Session s) {
-        boolean pubRelDue = s.onPubRec(r.packetId(), r.reasonCode());
-        if (pubRelDue) {
+        Session.PubRecOutcome outcome = s.onPubRec(r.packetId(), r.reasonCode());
+        if (outcome == Session.PubRecOutcome.PUBREL_NOW) {
             writer.write(new PubRel(r.packetId()));
-        } else if (r.reasonCode() < 0x80) {
+        } else if (outcome == Session.PubRecOutcome.UNKNOWN && r.reasonCode() < 0x80) {
             // Unknown packet id: answer anyway so that the client can finish (0x92 in MQTT 5.0).
             boolean v5 = writer.version().isV5();
             int code = v5 ? ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND : ReasonCodes.SUCCESS;

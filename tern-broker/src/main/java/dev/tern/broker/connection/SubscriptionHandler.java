@@ -19,6 +19,7 @@ import dev.tern.codec.packet.UnsubAck;
 import dev.tern.codec.packet.Unsubscribe;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,10 +96,52 @@ final class SubscriptionHandler {
         }
         MqttProperties props = problems.isEmpty() ? MqttProperties.EMPTY
                 : MqttProperties.builder().reasonString(String.join("; ", problems)).build();
-        connection.writer().write(new SubAck(subscribe.packetId(), codes, props));
-        for (int i = 0; i < granted.size(); i++) {
-            sendRetained(session, granted.get(i), existed.get(i));
+        CompletableFuture<Void> stored = session.storeSubscriptions(granted, List.of());
+        Runnable answer = () -> {
+            if (stored.isCompletedExceptionally()) {
+                refuseUnstored(subscribe, session, granted, existed, codes, v5);
+                return;
+            }
+            connection.writer().write(new SubAck(subscribe.packetId(), codes, props));
+            for (int i = 0; i < granted.size(); i++) {
+                sendRetained(session, granted.get(i), existed.get(i));
+            }
+        };
+        if (stored.isDone()) {
+            answer.run();
+        } else {
+            // A persistent session's subscription is granted once it is stored (it survives a crash).
+            stored.whenComplete((v, e) -> connection.eventLoop().execute(() -> {
+                answer.run();
+                connection.writer().flush();
+                session.sendQueued();
+            }));
         }
+    }
+
+    /**
+     * The store could not take the new subscriptions (disk full): they are refused (MQTT 5.0: 0x97
+     * Quota exceeded; 3.x: 0x80) and taken back, unless they replaced one that existed.
+     */
+    private void refuseUnstored(Subscribe subscribe, Session session, List<Subscription> granted,
+                                List<Boolean> existed, List<Integer> codes, boolean v5) {
+        int failure = v5 ? ReasonCodes.QUOTA_EXCEEDED : ReasonCodes.V3_SUBACK_FAILURE;
+        int g = 0;
+        List<Integer> refused = new ArrayList<>(codes.size());
+        for (int code : codes) {
+            boolean grantedHere = code < 0x80 && g < granted.size();
+            if (grantedHere) {
+                if (!existed.get(g)) {
+                    session.unsubscribe(granted.get(g).filter());
+                }
+                g++;
+            }
+            refused.add(grantedHere ? failure : code);
+        }
+        SUBSCRIBE_LOG.warn("{} refused subscription: the store cannot take it", connection.clientId());
+        MqttProperties props = v5 ? MqttProperties.builder().reasonString("the broker cannot store the subscription now")
+                .build() : MqttProperties.EMPTY;
+        connection.writer().write(new SubAck(subscribe.packetId(), refused, props));
     }
 
     /** The 5.0 reason code if the broker is configured without a feature the filter needs, else 0. */
@@ -167,6 +210,7 @@ final class SubscriptionHandler {
         boolean v5 = connection.writer().version().isV5();
         List<Integer> codes = new ArrayList<>(unsubscribe.filters().size());
         List<String> problems = new ArrayList<>(0);
+        List<String> removed = new ArrayList<>();
         for (String filter : unsubscribe.filters()) {
             String invalid = invalidFilter(filter);
             if (invalid != null) {
@@ -180,14 +224,26 @@ final class SubscriptionHandler {
                 problems.add("'" + filter + "': " + invalid);
                 continue;
             }
-            boolean removed = session.unsubscribe(filter);
-            codes.add(removed ? ReasonCodes.SUCCESS : ReasonCodes.NO_SUBSCRIPTION_EXISTED);
+            boolean wasThere = session.unsubscribe(filter);
+            if (wasThere) {
+                removed.add(filter);
+            }
+            codes.add(wasThere ? ReasonCodes.SUCCESS : ReasonCodes.NO_SUBSCRIPTION_EXISTED);
             UNSUBSCRIBE_LOG.info("{} {}", connection.clientId(), filter);
         }
         MqttProperties props = problems.isEmpty() ? MqttProperties.EMPTY
                 : MqttProperties.builder().reasonString(String.join("; ", problems)).build();
-        // MQTT-3.10.4-5: UNSUBACK even if nothing was removed.
-        connection.writer().write(new UnsubAck(unsubscribe.packetId(), codes, props));
+        // MQTT-3.10.4-5: UNSUBACK even if nothing was removed; for a persistent session once stored.
+        UnsubAck ack = new UnsubAck(unsubscribe.packetId(), codes, props);
+        CompletableFuture<Void> stored = session.storeSubscriptions(List.of(), removed);
+        if (stored.isDone()) {
+            connection.writer().write(ack);
+        } else {
+            stored.whenComplete((v, e) -> connection.eventLoop().execute(() -> {
+                connection.writer().write(ack);
+                connection.writer().flush();
+            }));
+        }
     }
 
     private static @Nullable String invalidFilter(String filter) {

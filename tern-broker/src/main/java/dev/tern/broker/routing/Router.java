@@ -20,6 +20,7 @@ public final class Router {
     private final RetainedStore retained;
     private final boolean upgradeOutgoingQos;
     private final ThreadLocal<MatchCollector> collectors = ThreadLocal.withInitial(MatchCollector::new);
+    private volatile @Nullable Consumer<Message> retainedListener;
 
     /**
      * @param subscriptions      the subscription index
@@ -99,12 +100,44 @@ public final class Router {
     }
 
     /**
+     * Where {@link #publish(Message, DeliverySink, boolean)} hands its deliveries: the subscribers
+     * themselves, or a caller that must first store some of them (durable persistence).
+     */
+    @FunctionalInterface
+    public interface DeliverySink {
+        /** One delivery for one subscriber; the sink takes over the delivery's reference. */
+        void deliver(Subscriber subscriber, Delivery delivery);
+    }
+
+    /** Gets every change of a retained message made by {@link #publish(Message)} (the durable store does). */
+    public void retainedListener(@Nullable Consumer<Message> listener) {
+        this.retainedListener = listener;
+    }
+
+    /**
      * Publishes a message. The caller keeps its own reference; each delivery takes another.
      *
      * @return the number of subscribers the message was handed to
      */
     public int publish(Message message) {
         if (message.retain()) {
+            Consumer<Message> l = retainedListener;
+            if (l != null) {
+                l.accept(message);
+            }
+        }
+        return publish(message, Subscriber::deliver, true);
+    }
+
+    /**
+     * Publishes a message through a sink.
+     *
+     * @param updateRetained update the retained store now (false: the caller does it later, e.g. once the
+     *                       message is stored)
+     * @return the number of deliveries handed to the sink
+     */
+    public int publish(Message message, DeliverySink sink, boolean updateRetained) {
+        if (updateRetained && message.retain()) {
             retained.update(message);
         }
         MatchCollector collector = collectors.get();
@@ -118,7 +151,7 @@ public final class Router {
                 if (m.subscriber instanceof SharedGroup group) {
                     Subscription member = group.choose(null, false);
                     if (member != null && member.subscriber().mayReceive(message.topic())) {
-                        member.subscriber().deliver(sharedDelivery(group, member, message));
+                        sink.deliver(member.subscriber(), sharedDelivery(group, member, message));
                     }
                     continue;
                 }
@@ -128,7 +161,7 @@ public final class Router {
                 QoS qos = upgradeOutgoingQos ? m.maxQos : QoS.min(message.qos(), m.maxQos);
                 boolean retainFlag = m.retainAsPublished && message.retain();
                 List<Integer> ids = m.subscriptionIds.isEmpty() ? List.of() : List.copyOf(m.subscriptionIds);
-                m.subscriber.deliver(new Delivery(message.retainRef(), qos, retainFlag, ids));
+                sink.deliver(m.subscriber, new Delivery(message.retainRef(), qos, retainFlag, ids));
                 delivered++;
             }
             return delivered;

@@ -18,6 +18,10 @@ final class DelayedWill {
     private final Router router;
     private final MailboxTimer timer;
     private @Nullable Will pending;
+    /** When the pending will is due (wall clock), for the store. */
+    private long dueAtMillis;
+    /** Runs when a pending will goes away (published or cancelled), so that the store forgets it. */
+    private Runnable onDone = () -> { };
 
     DelayedWill(Session session, Router router) {
         this.clientId = session.clientId();
@@ -38,13 +42,33 @@ final class DelayedWill {
             return;
         }
         pending = will;
+        dueAtMillis = System.currentTimeMillis() + seconds * 1000;
         timer.schedule(seconds, this::publishPending);
+    }
+
+    /** A will read back from the store at start-up, due in {@code seconds}. */
+    void restore(Will will, long seconds) {
+        pending = will;
+        dueAtMillis = System.currentTimeMillis() + seconds * 1000;
+        timer.schedule(seconds, this::publishPending);
+    }
+
+    /** When the pending will is due, in wall-clock milliseconds. */
+    long dueAtMillis() {
+        return dueAtMillis;
+    }
+
+    void onDone(Runnable r) {
+        onDone = r;
     }
 
     /** A connection resumed the session within the delay: the will is not sent. */
     void cancel() {
         timer.cancel();
-        pending = null;
+        if (pending != null) {
+            pending = null;
+            onDone.run();
+        }
     }
 
     /** The delay passed or the session ends: publish the waiting will, if any. */

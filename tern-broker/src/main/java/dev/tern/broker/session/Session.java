@@ -5,7 +5,15 @@ import dev.tern.broker.routing.Message;
 import dev.tern.broker.routing.Router;
 import dev.tern.broker.routing.Subscriber;
 import dev.tern.broker.routing.Subscription;
+import dev.tern.broker.store.QueueTarget;
+import dev.tern.broker.store.RecoveredSession;
+import dev.tern.broker.store.SessionRecord;
+import dev.tern.broker.store.Store;
+import dev.tern.broker.store.StoreBatch;
+import dev.tern.broker.store.SubscriptionRecord;
+import dev.tern.broker.store.WillRecord;
 import dev.tern.broker.sys.BrokerMetrics;
+import dev.tern.codec.MqttVersion;
 import dev.tern.codec.QoS;
 import dev.tern.codec.packet.Will;
 import io.netty.channel.EventLoop;
@@ -19,6 +27,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -71,6 +80,51 @@ public final class Session implements Subscriber {
     private final DelayedWill will;
     private boolean hasSharedSubscriptions;
     private boolean dropLogged;
+    /** The session's place in the durable store while it outlives its connection, else null. */
+    private @Nullable SessionStorage storage;
+    /** The incarnation publishers store into (any thread reads it); null unless {@link #storage} is set. */
+    private volatile StoredOutbox.@Nullable Incarnation storedIncarnation;
+    private MqttVersion version = MqttVersion.MQTT_3_1_1;
+    private final StoredOutbox.Host storageHost = new StoredOutbox.Host() {
+        @Override
+        public void execute(Runnable task) {
+            Session.this.execute(task);
+        }
+
+        @Override
+        public @Nullable SessionConnection connection() {
+            return connection;
+        }
+
+        @Override
+        public void sent(Delivery d) {
+            metrics.recordPublishSent(d.message().payloadSize());
+        }
+
+        @Override
+        public boolean mayReceive(String topic) {
+            return readPermission.test(topic);
+        }
+
+        @Override
+        public void dropped(Delivery d) {
+            metrics.recordPublishDropped();
+        }
+
+        @Override
+        public void schedule(long millis, Runnable task) {
+            owner.schedule(() -> Session.this.execute(task), millis, TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void resync(String why) {
+            SessionConnection c = connection;
+            if (c != null) {
+                LOG.warn("Closing the connection of client {}: {}.", clientId, why);
+                c.close();
+            }
+        }
+    };
 
     Session(String clientId, EventLoop owner, SessionRegistry registry, SessionSettings settings, Router router,
             BrokerMetrics metrics) {
@@ -85,6 +139,11 @@ public final class Session implements Subscriber {
         this.mailboxLimit = settings.maxQueuedMessages() == 0 ? Integer.MAX_VALUE
                 : Math.max(1024, 2 * settings.maxQueuedMessages());
         this.will = new DelayedWill(this, router);
+        will.onDone(() -> {
+            if (storage != null) {
+                storage.willDone();
+            }
+        });
     }
 
     /** The event loop that owns the session now. */
@@ -133,6 +192,47 @@ public final class Session implements Subscriber {
         scheduleDrain();
     }
 
+    /**
+     * Reserves a position in this session's stored queue for a delivery, if the session keeps its queue
+     * in the durable store and the delivery belongs there (QoS 1/2; QoS 0 only for an offline session
+     * with {@code queue_qos0_messages}). Any thread.
+     *
+     * @return the reservation; null if the delivery is not to be stored (deliver it as usual);
+     *         {@link #QUEUE_FULL} if the queue is at {@code max_queued_messages} (drop it)
+     */
+    public @Nullable Reservation reserveStored(Delivery d) {
+        StoredOutbox.Incarnation inc = storedIncarnation;
+        if (inc == null || (d.qos() == QoS.AT_MOST_ONCE && (online || !settings.queueQos0Messages()))) {
+            return null;
+        }
+        int max = settings.maxQueuedMessages();
+        if (max > 0 && inc.entries() >= (long) max + settings.effectiveMaxInflight()) {
+            return QUEUE_FULL;
+        }
+        return Reservation.of(inc, clientId, d);
+    }
+
+    /** What {@link #reserveStored} returns for a full queue. */
+    public static final Reservation QUEUE_FULL = new Reservation(new StoredOutbox.Incarnation(0, 0, 0),
+            new QueueTarget("", 0, 0, QoS.AT_MOST_ONCE, false, List.of()));
+
+    /** Hands over a delivery whose reserved entry is now durable. Any thread. */
+    public void deliverStored(Delivery d, Reservation r) {
+        mailboxDeliveries.incrementAndGet();
+        mailbox.offer(new StoredDelivery(d, r.target().sessionKey(), r.target().seq()));
+        scheduleDrain();
+    }
+
+    /** Gives back a reserved position whose commit failed. Any thread. */
+    public void unreserve(Reservation r) {
+        r.incarnation.removed();
+    }
+
+    /** True if the session keeps its state in the durable store (a persistent session, persistence on). */
+    public boolean isStored() {
+        return storedIncarnation != null;
+    }
+
     /** Runs a task on the owner loop, after everything already in the mailbox. */
     public void execute(Runnable task) {
         mailbox.offer(task);
@@ -158,6 +258,9 @@ public final class Session implements Subscriber {
             if (item instanceof Delivery d) {
                 mailboxDeliveries.decrementAndGet();
                 enqueue(d);
+            } else if (item instanceof StoredDelivery sd) {
+                mailboxDeliveries.decrementAndGet();
+                arrivedStored(sd);
             } else {
                 ((Runnable) item).run();
                 if (owner != current) {
@@ -205,21 +308,68 @@ public final class Session implements Subscriber {
         }
         expiryInterval = settings.effectiveExpiry(request.sessionExpiryInterval());
         expiryTimer.cancel();
+        version = request.version();
+        CompletableFuture<Void> stored = prepareStorage(sessionPresent);
         pendingConnection = newConnection;
         EventLoop target = newConnection.eventLoop();
         if (target == owner) {
-            completeAttach(newConnection, sessionPresent);
+            completeAttach(newConnection, sessionPresent, stored);
         } else {
             owner = target; // last act on the old loop: from here on the new loop owns the session
-            target.execute(() -> completeAttach(newConnection, sessionPresent));
+            target.execute(() -> completeAttach(newConnection, sessionPresent, stored));
         }
     }
 
-    private void completeAttach(SessionConnection c, boolean sessionPresent) {
+    /**
+     * Brings the store up to date with the session a connection starts: a new persistent session is
+     * stored before its CONNACK (the future), a resumed one is updated, a session that no longer
+     * outlives its connection leaves the store.
+     */
+    private CompletableFuture<Void> prepareStorage(boolean sessionPresent) {
+        Store store = registry.store();
+        if (store == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (expiryInterval == 0) {
+            if (storage != null) {
+                storage.ended();
+                storage = null;
+                storedIncarnation = null;
+            }
+            return CompletableFuture.completedFuture(null);
+        }
+        if (sessionPresent && storage != null) {
+            storage.resumed(version, expiryInterval);
+            return CompletableFuture.completedFuture(null);
+        }
+        if (storage != null) {
+            storage.outbox().releaseMemory(); // the new incarnation replaces the old one in the store
+        }
+        StoreBatch b = new StoreBatch();
+        storage = SessionStorage.create(store, storageHost, clientId, version, expiryInterval, inflight.capacity(), b);
+        storedIncarnation = storage.outbox().incarnation();
+        return store.commit(b);
+    }
+
+    private void completeAttach(SessionConnection c, boolean sessionPresent, CompletableFuture<Void> stored) {
+        if (!stored.isDone()) {
+            stored.whenComplete((v, e) -> execute(() -> completeAttach(c, sessionPresent, stored)));
+            return;
+        }
         if (!owner.inEventLoop() || pendingConnection != c) {
             return; // a newer connection took over while this one was handed over; it closed this one
         }
         pendingConnection = null;
+        if (stored.isCompletedExceptionally()) {
+            // A new persistent session the store could not take: refuse the connection, forget the session.
+            LOG.warn("Refusing client {}: its persistent session cannot be stored.", clientId);
+            storage = null;
+            storedIncarnation = null;
+            expiryInterval = 0;
+            c.refusedByStore();
+            discard();
+            return;
+        }
         if (!c.isActive()) {
             afterDetach();
             return;
@@ -228,6 +378,9 @@ public final class Session implements Subscriber {
         online = true;
         c.attached(this, sessionPresent);
         resendInflight(c);
+        if (storage != null) {
+            storage.outbox().attach(inflight.capacity());
+        }
         pump();
         c.flush(); // the re-sent flows too, even when the window leaves no room for new messages
     }
@@ -281,6 +434,11 @@ public final class Session implements Subscriber {
         if (!settings.queueQos0Messages()) {
             queue.dropQos0();
         }
+        if (storage != null) {
+            storage.outbox().detach(); // the queue stays in the store; memory keeps nothing of it
+            Will w = will.pending();
+            storage.disconnected(expiryInterval, w, w == null ? 0 : will.dueAtMillis());
+        }
         scheduleExpiry();
     }
 
@@ -318,6 +476,11 @@ public final class Session implements Subscriber {
         will.publishPending(); // the session ends: a delayed will goes out now (MQTT-3.1.2-8)
         registry.remove(this);
         resetState();
+        if (storage != null) {
+            storage.ended();
+            storage = null;
+            storedIncarnation = null;
+        }
         // Deliveries still in the mailbox are released by enqueue() when drained.
     }
 
@@ -333,15 +496,54 @@ public final class Session implements Subscriber {
         dropLogged = false;
     }
 
+    /**
+     * Brings back a persistent session read from the store at start-up: offline, with its subscriptions,
+     * inbound QoS 2 ids, a will waiting for its delay and its expiry timer (counted from the time its
+     * client left, or from now if it was connected when the broker stopped). Before the broker serves.
+     */
+    void restore(RecoveredSession rs, Store store) {
+        SessionRecord r = rs.session();
+        expiryInterval = r.expiryIntervalSeconds();
+        version = r.version();
+        storage = SessionStorage.recovered(store, storageHost, rs, inflight.capacity());
+        storedIncarnation = storage.outbox().incarnation();
+        for (SubscriptionRecord sr : rs.subscriptions()) {
+            Subscription sub = new Subscription(this, sr.filter(), sr.qos(), sr.noLocal(), sr.retainAsPublished(),
+                    sr.retainHandling(), sr.subscriptionIdentifier());
+            router.subscribe(sub);
+            subscriptions.put(sr.filter(), sub);
+            hasSharedSubscriptions |= sub.sharedFilter();
+        }
+        if (!rs.inboundQos2().isEmpty()) {
+            inboundQos2 = new HashSet<>(rs.inboundQos2());
+        }
+        long now = System.currentTimeMillis();
+        WillRecord w = rs.will();
+        if (w != null) {
+            long dueIn = w.publishAtMillis() == 0 ? Math.min(w.delaySeconds(), expiryInterval)
+                    : Math.max(0, (w.publishAtMillis() - now + 999) / 1000);
+            will.restore(new Will(w.topic(), w.payload(), w.qos(), w.retain(), w.properties()), dueIn);
+        }
+        long expiresAt = r.expiresAtMillis(now);
+        if (expiresAt != Long.MAX_VALUE) {
+            expiryTimer.schedule(Math.max(0, (expiresAt - now + 999) / 1000), this::expireIfOffline);
+        }
+    }
+
     /** Releases everything without any loop; only after the broker's event loops have stopped. */
     void releaseAfterShutdown() {
         discarded = true;
         queue.clear();
         inflight.clear();
+        if (storage != null) {
+            storage.outbox().releaseMemory();
+        }
         Object item;
         while ((item = mailbox.poll()) != null) {
             if (item instanceof Delivery d) {
                 d.release();
+            } else if (item instanceof StoredDelivery sd) {
+                sd.delivery().release();
             }
         }
     }
@@ -357,6 +559,12 @@ public final class Session implements Subscriber {
         boolean offline = connection == null && pendingConnection == null;
         if (offline && d.qos() == QoS.AT_MOST_ONCE && !settings.queueQos0Messages()) {
             d.release(); // QoS 0 is not queued for offline clients unless configured
+            return;
+        }
+        if (storage != null && (d.qos() != QoS.AT_MOST_ONCE || offline)) {
+            // Not stored by its publisher (a retained message for a new subscription, a will, a shared
+            // message handed over): store it first, it enters the queue from the store.
+            storage.storeLate(d, metrics::recordPublishDropped, storageHost);
             return;
         }
         if (!offerMakingRoom(d)) {
@@ -397,15 +605,24 @@ public final class Session implements Subscriber {
         deliverRetained(message, qos, 0);
     }
 
+    /** A delivery whose entry its publisher stored: to the stored queue. */
+    private void arrivedStored(StoredDelivery sd) {
+        if (discarded || storage == null) {
+            sd.delivery().release();
+            return;
+        }
+        storage.outbox().arrived(sd.delivery(), sd.sessionKey(), sd.seq());
+    }
+
     /** Moves queued deliveries into flight while the window has room and the channel is writable. */
     private boolean pump() {
         SessionConnection c = connection;
         if (c == null) {
             return false;
         }
-        boolean wrote = false;
+        boolean wrote = storage != null && storage.outbox().pump();
         if (inflight.resendDue() > 0) {
-            wrote = resendDeferred(c);
+            wrote |= resendDeferred(c);
         }
         long now = 0;
         while (c.isWritable()) {
@@ -506,6 +723,10 @@ public final class Session implements Subscriber {
 
     /** PUBACK from the client: a QoS 1 flow is complete. */
     public void onPubAck(int packetId) {
+        if (storage != null && storage.outbox().onPubAck(packetId)) {
+            flush();
+            return;
+        }
         InflightWindow.Entry e = inflight.get(packetId);
         if (e == null || e.state != InflightWindow.State.AWAITING_PUBACK) {
             LOG.debug("Client {} sent PUBACK for unknown packet id {}.", clientId, packetId);
@@ -522,25 +743,58 @@ public final class Session implements Subscriber {
      *
      * @return true if a PUBREL is due for this packet id (known flow, success)
      */
-    public boolean onPubRec(int packetId, int reasonCode) {
+    public PubRecOutcome onPubRec(int packetId, int reasonCode) {
+        if (storage != null && storage.outbox().onPubRec(packetId, reasonCode, id -> {
+            SessionConnection c = connection;
+            if (c != null) {
+                c.writePubRel(id); // the PUBREC is durable now: a crash cannot lead to a second delivery
+                c.flush();
+            }
+        })) {
+            flush();
+            return reasonCode >= 0x80 ? PubRecOutcome.ENDED : PubRecOutcome.PUBREL_LATER;
+        }
         InflightWindow.Entry e = inflight.get(packetId);
         if (e == null || e.state == InflightWindow.State.AWAITING_PUBACK) {
             LOG.debug("Client {} sent PUBREC for unknown packet id {}.", clientId, packetId);
-            return false;
+            return PubRecOutcome.UNKNOWN;
         }
         if (reasonCode >= 0x80) {
             inflight.remove(packetId);
             inflight.releaseDelivery(e);
             pumpAndFlush();
-            return false;
+            return PubRecOutcome.ENDED;
         }
         e.state = InflightWindow.State.AWAITING_PUBCOMP;
         inflight.releaseDelivery(e);
-        return true;
+        return PubRecOutcome.PUBREL_NOW;
+    }
+
+    /** What a PUBREC leads to. */
+    public enum PubRecOutcome {
+        /** Send PUBREL now. */
+        PUBREL_NOW,
+        /** The session sends PUBREL itself once the PUBREC is stored. */
+        PUBREL_LATER,
+        /** No such flow: answer so that the client can finish (0x92 in MQTT 5.0). */
+        UNKNOWN,
+        /** An error reason code ended the flow. */
+        ENDED
+    }
+
+    private void flush() {
+        SessionConnection c = connection;
+        if (c != null) {
+            c.flush();
+        }
     }
 
     /** PUBCOMP from the client: a QoS 2 flow is complete. */
     public void onPubComp(int packetId) {
+        if (storage != null && storage.outbox().onPubComp(packetId)) {
+            flush();
+            return;
+        }
         InflightWindow.Entry e = inflight.get(packetId);
         if (e == null || e.state != InflightWindow.State.AWAITING_PUBCOMP) {
             LOG.debug("Client {} sent PUBCOMP for unknown packet id {}.", clientId, packetId);
@@ -620,14 +874,26 @@ public final class Session implements Subscriber {
     /** Sets the in-flight window for the attached connection (MQTT 5.0 Receive Maximum). */
     public void setInflightCapacity(int capacity) {
         inflight.setCapacity(Math.min(capacity, settings.effectiveMaxInflight()));
+        if (storage != null) {
+            storage.outbox().setCapacity(inflight.capacity());
+        }
+    }
+
+    /**
+     * Stores a change of this session's subscriptions if the session is kept in the store; SUBACK and
+     * UNSUBACK wait for the future, so that a granted subscription survives a crash.
+     */
+    public CompletableFuture<Void> storeSubscriptions(List<Subscription> added, List<String> removed) {
+        return storage == null ? CompletableFuture.completedFuture(null) : storage.subscriptions(added, removed);
     }
 
     /** A snapshot of this session, taken on its owner loop after what is already in the mailbox. */
     public CompletableFuture<SessionInfo> info() {
         CompletableFuture<SessionInfo> result = new CompletableFuture<>();
         execute(() -> result.complete(new SessionInfo(clientId, connection != null, expiryInterval > 0,
-                queue.size(), inflight.size(), subscriptions.keySet().stream().sorted().toList(), expiryInterval,
-                will.pending() != null)));
+                queue.size() + (storage == null ? 0 : (int) storage.outbox().queued()),
+                inflight.size() + (storage == null ? 0 : storage.outbox().inflightCount()),
+                subscriptions.keySet().stream().sorted().toList(), expiryInterval, will.pending() != null)));
         return result;
     }
 

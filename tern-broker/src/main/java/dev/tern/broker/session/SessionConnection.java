@@ -49,6 +49,15 @@ public interface SessionConnection {
     /** Writes (without flushing) a PUBREL. */
     void writePubRel(int packetId);
 
+    /**
+     * The store could not take the new persistent session this connection asked for (disk full):
+     * refuse the connection (MQTT 5.0: CONNACK 0x97 Quota exceeded; 3.x: 3 Server unavailable).
+     */
+    void refusedByStore();
+
+    /** Closes the connection (the session then detaches as for any other close). */
+    void close();
+
     /** Flushes what was written. */
     void flush();
 

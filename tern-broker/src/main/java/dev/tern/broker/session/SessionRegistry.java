@@ -2,11 +2,15 @@ package dev.tern.broker.session;
 
 import dev.tern.broker.routing.Router;
 import dev.tern.broker.sys.BrokerMetrics;
+import dev.tern.broker.store.RecoveredSession;
+import dev.tern.broker.store.Store;
+import io.netty.channel.EventLoopGroup;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * All sessions by client identifier. Connecting looks a session up (or creates it) and asks it, on
@@ -18,6 +22,7 @@ public final class SessionRegistry {
     private final SessionSettings settings;
     private final Router router;
     private final BrokerMetrics metrics;
+    private volatile @Nullable Store store;
 
     public SessionRegistry(SessionSettings settings, Router router, BrokerMetrics metrics) {
         this.settings = settings;
@@ -33,6 +38,33 @@ public final class SessionRegistry {
         Session session = sessions.computeIfAbsent(request.clientId(),
                 id -> new Session(id, connection.eventLoop(), this, settings, router, metrics));
         session.execute(() -> session.attach(request, connection));
+    }
+
+    /** Keeps persistent sessions in this durable store from now on (set once, before clients connect). */
+    public void useStore(Store durableStore) {
+        this.store = durableStore;
+    }
+
+    /** The durable store, or null when persistence is off. */
+    public @Nullable Store store() {
+        return store;
+    }
+
+    /**
+     * Brings back the persistent sessions read from the store at start-up, offline, each owned by one of
+     * the loops in turn; before the broker accepts connections.
+     */
+    public void restore(List<RecoveredSession> recovered, EventLoopGroup loops) {
+        Store s = store;
+        if (s == null) {
+            throw new IllegalStateException("no store");
+        }
+        for (RecoveredSession rs : recovered) {
+            String id = rs.session().clientId();
+            Session session = new Session(id, loops.next(), this, settings, router, metrics);
+            session.restore(rs, s);
+            sessions.put(id, session);
+        }
     }
 
     /** Forgets a discarded session, unless the id already maps to a newer one. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.tern.broker.TernBroker;
+import dev.tern.broker.store.SyncPolicy;
 import dev.tern.broker.test.MqttTestClient;
 import dev.tern.codec.MqttVersion;
 import dev.tern.codec.QoS;
@@ -450,9 +451,6 @@ class ConfigParserTest {
             "http_dir /var/www|serving files",
             "tls_engine pkcs11|OpenSSL engines",
             "check_retain_source true|check_retain_source false",
-            "persistence true|use 'persistence false' or remove the line",
-            "persistence_location /var/lib/mosquitto/|use 'persistence false' or remove the line",
-            "autosave_interval 1800|use 'persistence false' or remove the line",
             "connection bridge-1|bridges are not implemented",
             "mount_point tenant/|mount points"})
     @DisplayName("Options of features still to come are refused with a clear message")
@@ -460,6 +458,54 @@ class ConfigParserTest {
         String option = line.substring(0, line.indexOf(' '));
         ConfigException e = refusal(2, option, "max_qos 2", line);
         assertThat(e.getMessage()).contains("not supported by this version of Tern").contains(message);
+    }
+
+    @Test
+    @DisplayName("persistence options: on by default for the broker, off for an embedded one, Mosquitto's names")
+    void persistence() throws Exception {
+        PersistenceSettings defaults = parse("max_qos 1").persistence();
+        assertThat(defaults.enabled(false)).isTrue();
+        assertThat(defaults.enabled(true)).isFalse();
+        assertThat(defaults.location()).isEqualTo(Path.of("data"));
+        assertThat(defaults.sync()).isEqualTo(SyncPolicy.ALWAYS);
+
+        PersistenceSettings p = parse("persistence true", "persistence_location /var/lib/tern/",
+                "persistence_sync interval 250", "persistence_min_free 1048576").persistence();
+        assertThat(p.enabled(true)).isTrue();
+        assertThat(p.location()).isEqualTo(Path.of("/var/lib/tern"));
+        assertThat(p.sync()).isEqualTo(SyncPolicy.every(Duration.ofMillis(250)));
+        assertThat(p.minFreeBytes()).isEqualTo(1 << 20);
+        assertThat(p.notices()).isEmpty();
+
+        assertThat(parse("persistence false").persistence().enabled(false)).isFalse();
+        assertThat(parse("persistence_sync always").persistence().sync().always()).isTrue();
+    }
+
+    @Test
+    @DisplayName("Mosquitto's persistence_file and autosave options are accepted with a notice, not silently")
+    void mosquittoPersistenceOptions() throws Exception {
+        PersistenceSettings p = parse("persistence_file mosquitto.db", "autosave_interval 1800",
+                "autosave_on_changes false").persistence();
+        assertThat(p.notices()).hasSize(3);
+        assertThat(p.notices().get(0)).contains("persistence_file mosquitto.db is not used");
+        assertThat(p.notices().get(1)).contains("autosave_interval is not used");
+        assertThat(p.notices().get(2)).contains("autosave_on_changes is not used");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "persistence yes|expected true or false",
+            "persistence_sync sometimes|expected 'always' or 'interval MILLISECONDS'",
+            "persistence_sync interval|expected 'always' or 'interval MILLISECONDS'",
+            "persistence_sync interval 0|between 1 and 60000",
+            "persistence_sync interval 60001|between 1 and 60000",
+            "persistence_location|a value is required",
+            "persistence_min_free -1|between 0",
+            "autosave_interval soon|expected a whole number"})
+    @DisplayName("Bad persistence values name the file, line and option")
+    void badPersistenceValues(String line, String message) throws Exception {
+        String option = line.contains(" ") ? line.substring(0, line.indexOf(' ')) : line;
+        assertThat(refusal(2, option, "max_qos 2", line).getMessage()).contains(message);
     }
 
     @Test

@@ -236,8 +236,18 @@ final class FakeConnection implements SessionConnection {
     }
 
     /** Closes the connection on its loop, as a channel going inactive does, and waits for it. */
-    void close() {
+    @Override
+    public void close() {
         runOnLoop(this::closeNow);
+    }
+
+    /** How often the session refused this connection because the store could not take it. */
+    volatile int refusedByStore;
+
+    @Override
+    public void refusedByStore() {
+        refusedByStore++;
+        active = false;
     }
 
     /** Closes the connection in a task on its loop, without waiting. */

@@ -344,7 +344,7 @@ class SessionTest {
         List<FakeConnection.Write> sent = c1.received();
         int[] ids = sent.stream().mapToInt(FakeConnection.Write::packetId).toArray();
         assertThat(sent).extracting(FakeConnection.Write::qos).containsExactly(qos);
-        assertThat(c1.callOnLoop(() -> s.onPubRec(ids[1], 0))).as("PUBREL due").isTrue();
+        assertThat(c1.callOnLoop(() -> s.onPubRec(ids[1], 0))).as("PUBREL due").isEqualTo(Session.PubRecOutcome.PUBREL_NOW);
         assertThat(h.refCnt("1")).as("released at PUBREC").isZero();
         c1.runOnLoop(() -> s.onPubAck(ids[2]));
         c1.close();
@@ -368,7 +368,7 @@ class SessionTest {
         c2.runOnLoop(() -> {
             s.onPubAck(ids[0]);
             s.onPubComp(ids[1]);
-            assertThat(s.onPubRec(ids[3], 0)).isTrue();
+            assertThat(s.onPubRec(ids[3], 0)).isEqualTo(Session.PubRecOutcome.PUBREL_NOW);
             s.onPubComp(ids[3]);
             s.onPubAck(ids[4]);
         });
@@ -391,9 +391,9 @@ class SessionTest {
             s.onPubComp(id0); // before PUBREC: not yet
             s.onPubAck(id0); // wrong packet for QoS 2
             assertThat(s.inflightMessages()).isEqualTo(1);
-            assertThat(s.onPubRec(12_345, 0)).as("unknown id").isFalse();
-            assertThat(s.onPubRec(id0, 0)).isTrue();
-            assertThat(s.onPubRec(id0, 0)).as("repeated PUBREC: PUBREL again").isTrue();
+            assertThat(s.onPubRec(12_345, 0)).as("unknown id").isEqualTo(Session.PubRecOutcome.UNKNOWN);
+            assertThat(s.onPubRec(id0, 0)).isEqualTo(Session.PubRecOutcome.PUBREL_NOW);
+            assertThat(s.onPubRec(id0, 0)).as("repeated PUBREC: PUBREL again").isEqualTo(Session.PubRecOutcome.PUBREL_NOW);
             assertThat(s.inflightMessages()).as("awaiting PUBCOMP still occupies the window").isEqualTo(1);
         });
         assertThat(h.refCnt("m0")).isZero();
@@ -403,7 +403,7 @@ class SessionTest {
         await().atMost(TIMEOUT).until(() -> c.receivedPayloads().equals(List.of("m0", "m1")));
         int id1 = c.received().get(1).packetId();
         c.runOnLoop(() -> {
-            assertThat(s.onPubRec(id1, 0)).as("PUBREC for a QoS 1 flow").isFalse();
+            assertThat(s.onPubRec(id1, 0)).as("PUBREC for a QoS 1 flow").isEqualTo(Session.PubRecOutcome.UNKNOWN);
             s.onPubComp(id1);
             assertThat(s.inflightMessages()).isEqualTo(1);
             s.onPubAck(id1);
@@ -415,7 +415,7 @@ class SessionTest {
         await().atMost(TIMEOUT).until(() -> c.receivedPayloads().size() == 3);
         int id2 = c.received().get(2).packetId();
         c.runOnLoop(() -> {
-            assertThat(s.onPubRec(id2, 0x80)).isFalse();
+            assertThat(s.onPubRec(id2, 0x80)).isEqualTo(Session.PubRecOutcome.ENDED);
             assertThat(s.inflightMessages()).isZero();
         });
         assertThat(h.refCnt("m2")).isZero();

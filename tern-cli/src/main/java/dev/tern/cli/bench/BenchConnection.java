@@ -105,8 +105,12 @@ final class BenchConnection extends ByteToMessageDecoder {
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         channel = ctx.channel();
         stats.connected.incrementAndGet();
-        MqttProperties props = MqttProperties.EMPTY;
-        Connect connect = new Connect(version, spec.clientId(), true, options.keepAlive, options.username,
+        // A persistent subscriber starts afresh (clean start) but keeps its session afterwards.
+        boolean persistent = options.persistentSubscribers && spec.role() == Role.SUBSCRIBER;
+        MqttProperties props = persistent && version.isV5()
+                ? MqttProperties.builder().sessionExpiryInterval(0xFFFF_FFFFL).build() : MqttProperties.EMPTY;
+        Connect connect = new Connect(version, spec.clientId(), !persistent || version.isV5(), options.keepAlive,
+                options.username,
                 options.password == null ? null : options.password.getBytes(StandardCharsets.UTF_8), null, props);
         write(MqttPacketEncoder.encode(connect, version, ctx.alloc()));
         ctx.flush();

@@ -75,6 +75,10 @@ final class BenchOptions {
     @Option(names = "--quiet", description = "No progress line.")
     boolean quiet;
 
+    @Option(names = "--persistent", description = "Subscribers keep a persistent session (clean session 0; MQTT 5:"
+            + " Session Expiry Interval 0xFFFFFFFF), so that the broker stores what it queues for them.")
+    boolean persistentSubscribers;
+
     int clientsOr(int dflt) {
         return clients >= 0 ? clients : dflt;
     }

@@ -1,0 +1,122 @@
+package dev.tern.broker.connection;
+
+import dev.tern.broker.routing.Delivery;
+import dev.tern.broker.routing.Message;
+import dev.tern.broker.routing.Router;
+import dev.tern.broker.routing.Subscriber;
+import dev.tern.broker.session.Reservation;
+import dev.tern.broker.session.Session;
+import dev.tern.broker.store.QueueTarget;
+import dev.tern.broker.store.Store;
+import dev.tern.broker.store.StoreBatch;
+import dev.tern.broker.sys.BrokerMetrics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Routes a PUBLISH when persistence is on. Everything that must survive a crash — the message for
+ * each persistent session it is queued for (stored once), the retained update, and for QoS 2 the
+ * inbound packet identifier — goes into one batch; only once that batch is durable are the deliveries
+ * handed to their sessions, the retained store updated and the publisher acknowledged. A crash before
+ * then leaves nothing behind (the publisher sends again); after, everything. A PUBLISH that needs no
+ * store is routed at once, as without persistence. Event loop only.
+ */
+final class DurableRouting {
+    private DurableRouting() {}
+
+    /**
+     * A routed message waiting for its batch.
+     *
+     * @param stored      completes when the batch is durable (at once if there was nothing to store)
+     * @param subscribers subscribers the message goes to
+     */
+    record Routed(CompletableFuture<Void> stored, int subscribers, Finish finish) {}
+
+    /** What to do once the batch is stored or refused; releases the message either way. */
+    interface Finish {
+        void run(@Nullable Throwable error);
+    }
+
+    /**
+     * Routes a message; the caller's reference to it is taken over.
+     *
+     * @param qos2PacketId the inbound QoS 2 packet id to store with it (the publisher's session is
+     *                     persistent), or 0
+     */
+    static Routed route(Router router, Store store, Message message, @Nullable Session publisher, int qos2PacketId,
+                        BrokerMetrics metrics) {
+        List<Subscriber> subscribers = new ArrayList<>();
+        List<Delivery> deliveries = new ArrayList<>();
+        List<@Nullable Reservation> reservations = new ArrayList<>();
+        List<QueueTarget> targets = new ArrayList<>();
+        int n = router.publish(message, (sub, d) -> {
+            Reservation r = sub instanceof Session s ? s.reserveStored(d) : null;
+            if (r == Session.QUEUE_FULL) {
+                d.release(); // max_queued_messages: dropped, as in memory
+                metrics.recordPublishDropped();
+                return;
+            }
+            if (r != null) {
+                targets.add(r.target());
+            }
+            subscribers.add(sub);
+            deliveries.add(d);
+            reservations.add(r);
+        }, false);
+        boolean retained = message.retain() && !SysTopics.isSysTopic(message.topic());
+        boolean qos2 = qos2PacketId != 0 && publisher != null && publisher.isStored();
+        if (targets.isEmpty() && !retained && !qos2) {
+            deliver(router, message, subscribers, deliveries, reservations);
+            message.release();
+            return new Routed(CompletableFuture.completedFuture(null), n, error -> { });
+        }
+        StoreBatch b = new StoreBatch();
+        if (!targets.isEmpty()) {
+            b.enqueue(message, targets);
+        }
+        if (retained) {
+            if (message.payloadSize() == 0) {
+                b.removeRetained(message.topic());
+            } else {
+                b.putRetained(message);
+            }
+        }
+        if (qos2) {
+            b.addInboundQos2(publisher.clientId(), qos2PacketId);
+        }
+        CompletableFuture<Void> stored = store.commit(b);
+        return new Routed(stored, n, error -> {
+            if (error == null) {
+                deliver(router, message, subscribers, deliveries, reservations);
+            } else {
+                // Not stored: nobody gets it, so that the publisher's next attempt is not a second copy.
+                for (int i = 0; i < deliveries.size(); i++) {
+                    deliveries.get(i).release();
+                    Reservation r = reservations.get(i);
+                    if (r != null) {
+                        ((Session) subscribers.get(i)).unreserve(r);
+                    }
+                }
+                metrics.recordPublishDropped();
+            }
+            message.release();
+        });
+    }
+
+    private static void deliver(Router router, Message message, List<Subscriber> subscribers, List<Delivery> deliveries,
+                                List<@Nullable Reservation> reservations) {
+        if (message.retain()) {
+            router.retained().update(message);
+        }
+        for (int i = 0; i < deliveries.size(); i++) {
+            Reservation r = reservations.get(i);
+            if (r != null) {
+                ((Session) subscribers.get(i)).deliverStored(deliveries.get(i), r);
+            } else {
+                subscribers.get(i).deliver(deliveries.get(i));
+            }
+        }
+    }
+}

@@ -1,0 +1,595 @@
+package dev.tern.broker.session;
+
+import dev.tern.broker.routing.Delivery;
+import dev.tern.broker.routing.Message;
+import dev.tern.broker.store.QueueEntry;
+import dev.tern.broker.store.QueueSummary;
+import dev.tern.broker.store.Store;
+import dev.tern.broker.store.StoreBatch;
+import dev.tern.codec.QoS;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The outbound side of a persistent session whose queue lives in a durable {@link Store}: what is
+ * queued is on disk, and memory holds only the flows in flight and a short read-ahead of what comes
+ * next, read from the store in pages. An offline session holds no message at all.
+ *
+ * <p>Every entry has a sequence number, allocated by the publisher when it routes the message
+ * ({@link Incarnation#reserve()}) and stored before the message reaches the session. The PUBLISH
+ * packet identifier is derived from it ({@link #packetId(long)}), so that a broker restart re-sends a
+ * message under the identifier it had: a receiver that kept QoS 2 state for it recognises the copy.
+ * PUBREL is sent only once the PUBREC is durable (the entry is then marked released), and every
+ * completed flow removes its entry.
+ *
+ * <p>Owner loop only, except {@link Incarnation}.
+ */
+final class StoredOutbox {
+    private static final Logger LOG = LoggerFactory.getLogger(StoredOutbox.class);
+    /** Entries read ahead of the in-flight window. */
+    static final int READ_AHEAD = 256;
+    /** Gaps of at most this many positions are remembered (see {@link #gaps}). */
+    private static final int MAX_GAP = 1024;
+    /** How long an arrival ahead of the cursor waits for the ones before it. */
+    static final long EARLY_WAIT_MILLIS = 50;
+
+    /**
+     * One incarnation of the session in the store (a clean start makes a new one): its key, the next
+     * sequence number and the number of stored entries. Publishers on any loop reserve positions here.
+     */
+    static final class Incarnation {
+        final long sessionKey;
+        private final AtomicLong nextSeq;
+        private final AtomicLong entries;
+
+        Incarnation(long sessionKey, long nextSeq, long entries) {
+            this.sessionKey = sessionKey;
+            this.nextSeq = new AtomicLong(nextSeq);
+            this.entries = new AtomicLong(entries);
+        }
+
+        /** A position for a new entry; counted as stored until {@link #removed()}. */
+        long reserve() {
+            entries.incrementAndGet();
+            return nextSeq.getAndIncrement();
+        }
+
+        /** An entry is gone (its flow completed, it expired, or its commit failed). */
+        void removed() {
+            entries.decrementAndGet();
+        }
+
+        long entries() {
+            return entries.get();
+        }
+
+        long nextSeq() {
+            return nextSeq.get();
+        }
+    }
+
+    /** What the outbox needs from its session. */
+    interface Host {
+        /** Runs a task on the owner loop, after what is in the session's mailbox. */
+        void execute(Runnable task);
+
+        /** The attached connection, or null. */
+        @Nullable SessionConnection connection();
+
+        /** Counts a message sent. */
+        void sent(Delivery d);
+
+        /** Whether the client may read a topic (its ACL, checked again when a stored message goes out). */
+        default boolean mayReceive(String topic) {
+            return true;
+        }
+
+        /** A stored message could not be sent (expired, too large, not allowed): count it. */
+        default void dropped(Delivery d) {
+        }
+
+        /** Runs a task on the owner loop after a delay. */
+        void schedule(long millis, Runnable task);
+
+        /** A delivery could not be completed (PUBREC not durable): drop the connection so that it re-syncs. */
+        void resync(String why);
+    }
+
+    private record Ready(Delivery delivery, long seq) {}
+
+    private static final class Flight {
+        final long seq;
+        @Nullable Delivery delivery;
+        InflightWindow.State state;
+
+        Flight(long seq, @Nullable Delivery delivery, InflightWindow.State state) {
+            this.seq = seq;
+            this.delivery = delivery;
+            this.state = state;
+        }
+    }
+
+    private final Store store;
+    private final Host host;
+    private final String clientId;
+    private volatile Incarnation incarnation;
+    /** The session key when the broker started (a clean start since then stored nothing old). */
+    private final long startKey;
+
+    // Owner loop.
+    private final ArrayDeque<Ready> ready = new ArrayDeque<>();
+    private final LinkedHashMap<Integer, Flight> inflight = new LinkedHashMap<>();
+    private int capacity;
+    private boolean online;
+    /** Every entry below it is in memory (ready or in flight) or done; the next read starts here. */
+    private long cursor;
+    /** Entries below it existed before the broker started and may have been sent: re-sent with DUP 1. */
+    private final long storedBeforeStart;
+    /** Entries sent on an earlier connection and not completed: re-sent with DUP 1. */
+    private final TreeSet<Long> sentBefore = new TreeSet<>();
+    /** Arrivals up to here were committed but not kept in memory: a read must fetch them. */
+    private long backlogTo;
+    /**
+     * Positions a read skipped because their commit had not completed (another publisher's commit
+     * overtook them); when they arrive they are taken although they are below the cursor.
+     */
+    private final TreeSet<Long> gaps = new TreeSet<>();
+    /**
+     * Arrivals ahead of the cursor, waiting for the ones before them: commits of several publishers
+     * complete in their own order, and reading them back from the store would cost more than waiting a
+     * moment. Given up (and read from the store) if the gap stays open for {@link #EARLY_WAIT_MILLIS}.
+     */
+    private final TreeMap<Long, Delivery> early = new TreeMap<>();
+    private long earlyGeneration;
+    private boolean reading;
+    /** Arrivals released while a read ran, which that read may not have seen. */
+    private long releasedWhileReading;
+    private long readGeneration;
+
+    StoredOutbox(Store store, Host host, String clientId, Incarnation incarnation, long firstSeq, int capacity) {
+        this.store = store;
+        this.host = host;
+        this.clientId = clientId;
+        this.incarnation = incarnation;
+        this.startKey = incarnation.sessionKey;
+        this.cursor = firstSeq;
+        this.storedBeforeStart = incarnation.nextSeq(); // before a restart, anything stored may have been sent
+        this.capacity = capacity;
+    }
+
+    /** A new outbox for a recovered session. */
+    static StoredOutbox recovered(Store store, Host host, String clientId, long sessionKey, QueueSummary q,
+                                  int capacity) {
+        return new StoredOutbox(store, host, clientId, new Incarnation(sessionKey, q.nextSeq(), q.entries()),
+                q.entries() == 0 ? q.nextSeq() : q.firstSeq(), capacity);
+    }
+
+    /** The PUBLISH packet identifier of an entry: 1 to 65535, from its sequence number. */
+    static int packetId(long seq) {
+        return (int) Math.floorMod(seq, 65_535L) + 1;
+    }
+
+    /** The current incarnation; any thread. */
+    Incarnation incarnation() {
+        return incarnation;
+    }
+
+    // ---- life cycle ----------------------------------------------------------------------------
+
+    /** A clean start: forget everything, continue under a new session key (already stored). */
+    void reset(long newSessionKey) {
+        releaseMemory();
+        incarnation = new Incarnation(newSessionKey, 0, 0);
+        cursor = 0;
+        sentBefore.clear();
+    }
+
+    /** A connection is attached: read what is stored and send it. */
+    void attach(int windowSize) {
+        capacity = windowSize;
+        online = true;
+        backlogTo = incarnation.nextSeq();
+        readMore();
+    }
+
+    /**
+     * The connection went away: drop everything from memory. It is all on disk; on the next attach it
+     * is read again from the first entry not yet complete, and what was sent is re-sent with DUP 1.
+     */
+    void detach() {
+        online = false;
+        long first = cursor;
+        for (Flight f : inflight.values()) {
+            first = Math.min(first, f.seq);
+            sentBefore.add(f.seq);
+        }
+        Ready r = ready.peek();
+        if (r != null) {
+            first = Math.min(first, r.seq);
+        }
+        if (!gaps.isEmpty()) {
+            first = Math.min(first, gaps.first()); // a late commit there is read on the next attach
+        }
+        releaseMemory();
+        cursor = first;
+        backlogTo = 0;
+    }
+
+    /** Releases what memory holds, without touching the store (shutdown, reset). */
+    void releaseMemory() {
+        for (Ready r : ready) {
+            r.delivery.release();
+        }
+        ready.clear();
+        for (Flight f : inflight.values()) {
+            if (f.delivery != null) {
+                f.delivery.release();
+            }
+        }
+        inflight.clear();
+        gaps.clear();
+        releaseEarly();
+        readGeneration++;
+        reading = false;
+    }
+
+    void setCapacity(int windowSize) {
+        capacity = windowSize;
+    }
+
+    int inflightCount() {
+        return inflight.size();
+    }
+
+    int readyCount() {
+        return ready.size();
+    }
+
+    /** Stored entries beyond those in flight. */
+    long queued() {
+        return Math.max(0, incarnation.entries() - inflight.size());
+    }
+
+    // ---- arrivals ------------------------------------------------------------------------------
+
+    /**
+     * A delivery whose entry is durable at {@code seq} under {@code sessionKey}. Kept in memory if the
+     * session is online and has read everything before it; otherwise released (it is on disk).
+     */
+    void arrived(Delivery d, long sessionKey, long seq) {
+        if (sessionKey != incarnation.sessionKey || !online) {
+            d.release(); // for an earlier incarnation (gone), or offline (it is on disk)
+            return;
+        }
+        if (seq == cursor && !reading && ready.size() < READ_AHEAD) {
+            ready.add(new Ready(d, seq));
+            cursor = seq + 1;
+            takeEarly();
+        } else if (seq > cursor && !reading && ready.size() + early.size() < READ_AHEAD) {
+            if (early.isEmpty()) {
+                long generation = ++earlyGeneration;
+                host.schedule(EARLY_WAIT_MILLIS, () -> giveUpEarly(generation));
+            }
+            early.put(seq, d);
+        } else if (gaps.remove(seq)) {
+            insertInOrder(new Ready(d, seq)); // its commit was overtaken; the read passed it by
+        } else if (seq >= cursor) {
+            d.release(); // behind: read it from the store with what precedes it
+            backlogTo = Math.max(backlogTo, seq + 1);
+            if (reading) {
+                releasedWhileReading = Math.max(releasedWhileReading, seq + 1);
+            }
+            readMore();
+        } else {
+            d.release(); // read from the store already
+        }
+    }
+
+    /** Moves the arrivals that now follow the cursor into the ready queue. */
+    private void takeEarly() {
+        while (!early.isEmpty() && early.firstKey() == cursor) {
+            ready.add(new Ready(early.pollFirstEntry().getValue(), cursor));
+            cursor++;
+        }
+        if (early.isEmpty()) {
+            earlyGeneration++;
+        } else if (early.firstKey() < cursor) {
+            early.headMap(cursor).values().forEach(Delivery::release); // read from the store meanwhile
+            early.headMap(cursor).clear();
+        }
+    }
+
+    /** The gap before the early arrivals stayed open: read from the store instead. */
+    private void giveUpEarly(long generation) {
+        if (generation != earlyGeneration || early.isEmpty()) {
+            return;
+        }
+        backlogTo = Math.max(backlogTo, early.lastKey() + 1);
+        releaseEarly();
+        readMore();
+        pump();
+    }
+
+    private void releaseEarly() {
+        early.values().forEach(Delivery::release);
+        early.clear();
+        earlyGeneration++;
+    }
+
+    private void insertInOrder(Ready r) {
+        if (ready.isEmpty() || ready.peekLast().seq < r.seq) {
+            ready.add(r);
+            return;
+        }
+        ArrayDeque<Ready> copy = new ArrayDeque<>(ready.size() + 1);
+        boolean placed = false;
+        for (Ready x : ready) {
+            if (!placed && r.seq < x.seq) {
+                copy.add(r);
+                placed = true;
+            }
+            copy.add(x);
+        }
+        ready.clear();
+        ready.addAll(copy);
+    }
+
+    private void readMore() {
+        if (reading || !online || ready.size() >= READ_AHEAD / 2 || cursor >= backlogTo) {
+            return;
+        }
+        if (!early.isEmpty()) {
+            // The read fetches them too.
+            backlogTo = Math.max(backlogTo, early.lastKey() + 1);
+            releaseEarly();
+        }
+        reading = true;
+        releasedWhileReading = 0;
+        long generation = readGeneration;
+        long key = incarnation.sessionKey;
+        long from = cursor;
+        int max = READ_AHEAD - ready.size();
+        store.readQueue(key, from, max).whenComplete((entries, error) -> host.execute(() -> {
+            if (generation != readGeneration || key != incarnation.sessionKey) {
+                if (entries != null) {
+                    entries.forEach(QueueEntry::release);
+                }
+                return;
+            }
+            reading = false;
+            if (error != null) {
+                LOG.error("Could not read the queue of client {} from the store: {}", clientId, error.getMessage());
+                return;
+            }
+            loaded(entries, max);
+        }));
+    }
+
+    private void loaded(List<QueueEntry> entries, int requested) {
+        if (!online) {
+            entries.forEach(QueueEntry::release);
+            return;
+        }
+        StoreBatch gone = new StoreBatch();
+        long key = incarnation.sessionKey;
+        for (QueueEntry e : entries) {
+            if (e.seq() < cursor) {
+                e.release(); // arrived while the read was under way
+                continue;
+            }
+            if (e.seq() - cursor <= MAX_GAP) {
+                for (long g = cursor; g < e.seq(); g++) {
+                    gaps.add(g);
+                }
+            }
+            cursor = e.seq() + 1;
+            int id = packetId(e.seq());
+            if (e.released()) {
+                // PUBREC was durable before: only PUBREL is due (MQTT-4.4.0-1).
+                inflight.put(id, new Flight(e.seq(), null, InflightWindow.State.AWAITING_PUBCOMP));
+                SessionConnection c = host.connection();
+                if (c != null) {
+                    c.writePubRel(id);
+                }
+            } else if (e.message() == null) {
+                gone.removeEntry(key, e.seq()); // expired while stored
+                incarnation.removed();
+            } else {
+                ready.add(new Ready(new Delivery(e.message(), e.qos(), e.retain(), e.subscriptionIdentifiers()),
+                        e.seq()));
+            }
+        }
+        while (gaps.size() > MAX_GAP) {
+            gaps.pollFirst(); // a commit that failed leaves a gap for ever; do not let them pile up
+        }
+        if (entries.size() < requested) {
+            // Everything committed when the read ran is in memory now. Positions reserved then but not
+            // committed arrive by themselves; arrivals released meanwhile may need another read.
+            backlogTo = Math.max(cursor, releasedWhileReading);
+        }
+        commit(gone);
+        pump();
+        SessionConnection c = host.connection();
+        if (c != null) {
+            c.flush();
+        }
+    }
+
+    // ---- sending -------------------------------------------------------------------------------
+
+    /**
+     * Moves ready entries into flight while the window has room and the channel is writable.
+     *
+     * @return true if something was written
+     */
+    boolean pump() {
+        SessionConnection c = host.connection();
+        if (c == null || !online) {
+            return false;
+        }
+        boolean wrote = false;
+        StoreBatch done = new StoreBatch();
+        long key = incarnation.sessionKey;
+        while (c.isWritable()) {
+            Ready r = ready.peek();
+            if (r == null) {
+                break;
+            }
+            Delivery d = r.delivery;
+            // Expired while stored (MQTT-3.3.2-5), larger than the client's Maximum Packet Size
+            // (MQTT-3.1.2-25), or no longer allowed by its ACL: dropped as if sent.
+            if (expired(d.message()) || !c.fits(d) || !host.mayReceive(d.message().topic())) {
+                ready.poll();
+                host.dropped(d);
+                d.release();
+                done.removeEntry(key, r.seq);
+                incarnation.removed();
+                continue;
+            }
+            boolean dup = (r.seq < storedBeforeStart && incarnation.sessionKey == startKey) || sentBefore.remove(r.seq);
+            if (d.qos() == QoS.AT_MOST_ONCE) {
+                ready.poll();
+                c.writePublish(d, 0, dup);
+                host.sent(d);
+                d.release();
+                done.removeEntry(key, r.seq); // a stored QoS 0 message is done once sent
+                incarnation.removed();
+            } else {
+                int id = packetId(r.seq);
+                if (inflight.size() >= capacity || inflight.containsKey(id)) {
+                    break; // window full, or the identifier is still used by a flow 65535 entries older
+                }
+                ready.poll();
+                inflight.put(id, new Flight(r.seq, d, d.qos() == QoS.AT_LEAST_ONCE
+                        ? InflightWindow.State.AWAITING_PUBACK : InflightWindow.State.AWAITING_PUBREC));
+                c.writePublish(d, id, dup);
+                host.sent(d);
+            }
+            wrote = true;
+        }
+        commit(done);
+        readMore();
+        return wrote;
+    }
+
+    private static boolean expired(Message m) {
+        Long interval = m.properties().messageExpiryInterval();
+        return interval != null && System.nanoTime() - m.receivedAtNanos() >= interval * 1_000_000_000L;
+    }
+
+    // ---- acknowledgements ----------------------------------------------------------------------
+
+    /** PUBACK: the QoS 1 flow is complete; its entry goes. */
+    boolean onPubAck(int packetId) {
+        Flight f = inflight.get(packetId);
+        if (f == null || f.state != InflightWindow.State.AWAITING_PUBACK) {
+            return false;
+        }
+        complete(packetId, f);
+        return true;
+    }
+
+    /**
+     * PUBREC. On success the entry is marked released and, once that is durable, {@code pubRelDue}
+     * runs on the owner loop (send PUBREL then); an error reason code ends the flow.
+     *
+     * @return false if the packet id is not a QoS 2 flow awaiting PUBREC
+     */
+    boolean onPubRec(int packetId, int reasonCode, Consumer<Integer> pubRelDue) {
+        Flight f = inflight.get(packetId);
+        if (f == null || f.state != InflightWindow.State.AWAITING_PUBREC) {
+            return false;
+        }
+        if (reasonCode >= 0x80) {
+            complete(packetId, f);
+            return true;
+        }
+        f.state = InflightWindow.State.AWAITING_PUBCOMP;
+        if (f.delivery != null) {
+            f.delivery.release();
+            f.delivery = null;
+        }
+        long key = incarnation.sessionKey;
+        long generation = readGeneration;
+        store.commit(new StoreBatch().releaseEntry(key, f.seq)).whenComplete((v, error) -> host.execute(() -> {
+            if (generation != readGeneration || inflight.get(packetId) != f) {
+                return; // the connection went away meanwhile; the entry is read again on reconnect
+            }
+            if (error == null) {
+                pubRelDue.accept(packetId);
+            } else {
+                // Without a durable PUBREC a PUBREL could lead to a second delivery after a crash.
+                host.resync("the store could not record a PUBREC (" + error.getMessage() + ")");
+            }
+        }));
+        return true;
+    }
+
+    /** PUBCOMP: the QoS 2 flow is complete; its entry goes. */
+    boolean onPubComp(int packetId) {
+        Flight f = inflight.get(packetId);
+        if (f == null || f.state != InflightWindow.State.AWAITING_PUBCOMP) {
+            return false;
+        }
+        complete(packetId, f);
+        return true;
+    }
+
+    private void complete(int packetId, Flight f) {
+        inflight.remove(packetId);
+        if (f.delivery != null) {
+            f.delivery.release();
+        }
+        incarnation.removed();
+        commit(new StoreBatch().removeEntry(incarnation.sessionKey, f.seq));
+        pump();
+    }
+
+    /** Re-sends the flows in flight on a new connection in their order (used after a take-over). */
+    void resend(SessionConnection c) {
+        for (var e : inflight.entrySet()) {
+            Flight f = e.getValue();
+            if (f.state == InflightWindow.State.AWAITING_PUBCOMP) {
+                c.writePubRel(e.getKey());
+            } else if (f.delivery != null) {
+                c.writePublish(f.delivery, e.getKey(), true);
+            }
+        }
+    }
+
+    private void commit(StoreBatch b) {
+        if (b.isEmpty()) {
+            return;
+        }
+        CompletableFuture<Void> f = store.commit(b);
+        f.whenComplete((v, error) -> {
+            if (error != null) {
+                LOG.debug("A removal for client {} is not stored yet: {}", clientId, error.getMessage());
+            }
+        });
+    }
+
+    /** The entries' sequence numbers in flight, in order; for tests and diagnostics. */
+    List<Long> inflightSeqs() {
+        return inflight.values().stream().map(f -> f.seq).toList();
+    }
+
+    /** For diagnostics. */
+    @Override
+    public String toString() {
+        Iterator<Ready> it = ready.iterator();
+        return "StoredOutbox[" + clientId + ", key " + incarnation.sessionKey + ", cursor " + cursor + ", ready "
+                + ready.size() + (it.hasNext() ? " from " + it.next().seq : "") + ", in flight " + inflight.size()
+                + "]";
+    }
+}

@@ -1,0 +1,368 @@
+package dev.tern.broker.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tern.broker.routing.Delivery;
+import dev.tern.broker.routing.Message;
+import dev.tern.broker.store.InMemoryStore;
+import dev.tern.broker.store.QueueEntry;
+import dev.tern.broker.store.QueueTarget;
+import dev.tern.broker.store.SessionRecord;
+import dev.tern.broker.store.StoreBatch;
+import dev.tern.codec.MqttProperties;
+import dev.tern.codec.MqttVersion;
+import dev.tern.codec.QoS;
+import dev.tern.codec.packet.Will;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** {@link StoredOutbox} on the in-memory store, with a connection that records what it is asked to write. */
+class StoredOutboxTest {
+    InMemoryStore store;
+    SessionRecord session;
+    Host host;
+    StoredOutbox outbox;
+
+    /** Tasks the outbox hands to the owner loop, run by {@link #drain()}; and the connection. */
+    static final class Host implements StoredOutbox.Host, SessionConnection {
+        final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+        final List<String> writes = new ArrayList<>();
+        boolean connected;
+        boolean writable = true;
+        String resync;
+
+        @Override
+        public void execute(Runnable task) {
+            tasks.add(task);
+        }
+
+        @Override
+        public @Nullable SessionConnection connection() {
+            return connected ? this : null;
+        }
+
+        @Override
+        public void sent(Delivery d) {
+        }
+
+        @Override
+        public void resync(String why) {
+            resync = why;
+        }
+
+        /** Timers run with the other tasks: "later". */
+        @Override
+        public void schedule(long millis, Runnable task) {
+            tasks.add(task);
+        }
+
+        @Override
+        public EventLoop eventLoop() {
+            throw new AssertionError("the outbox does not ask for the event loop");
+        }
+
+        @Override
+        public boolean isActive() {
+            return connected;
+        }
+
+        @Override
+        public boolean isWritable() {
+            return writable;
+        }
+
+        @Override
+        public void attached(Session s, boolean sessionPresent) {
+        }
+
+        @Override
+        public @Nullable Will takenOver() {
+            return null;
+        }
+
+        @Override
+        public void writePublish(Delivery d, int packetId, boolean dup) {
+            writes.add(d.message().payload().toString(StandardCharsets.UTF_8) + "/" + packetId + (dup ? "/dup" : ""));
+        }
+
+        @Override
+        public void writePubRel(int packetId) {
+            writes.add("PUBREL/" + packetId);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void refusedByStore() {
+            writes.add("REFUSED");
+        }
+
+        @Override
+        public void close() {
+            connected = false;
+        }
+
+        @Override
+        public String describe() {
+            return "test";
+        }
+    }
+
+    @BeforeEach
+    void setUp() {
+        store = new InMemoryStore();
+        session = new SessionRecord("c", store.newSessionKey(), MqttVersion.MQTT_3_1_1, SessionRecord.NEVER_EXPIRES, 0);
+        store.commit(new StoreBatch().putSession(session)).join();
+        host = new Host();
+        outbox = new StoredOutbox(store, host, "c", new StoredOutbox.Incarnation(session.sessionKey(), 0, 0), 0, 5);
+    }
+
+    @AfterEach
+    void tearDown() {
+        drain();
+        outbox.releaseMemory();
+        store.close();
+    }
+
+    void drain() {
+        Runnable r;
+        while ((r = host.tasks.poll()) != null) {
+            r.run();
+        }
+    }
+
+    static Message message(String text, QoS qos, MqttProperties props) {
+        return new Message("t", Unpooled.copiedBuffer(text, StandardCharsets.UTF_8), qos, false, props, "p");
+    }
+
+    /** What a publisher does: reserve a position, commit, and hand the durable delivery over. */
+    long publish(String text, QoS qos) {
+        return publish(text, qos, MqttProperties.EMPTY);
+    }
+
+    long publish(String text, QoS qos, MqttProperties props) {
+        long seq = outbox.incarnation().reserve();
+        commitAndArrive(text, qos, props, seq);
+        return seq;
+    }
+
+    void commitAndArrive(String text, QoS qos, MqttProperties props, long seq) {
+        Message m = message(text, qos, props);
+        store.commit(new StoreBatch().enqueue(m, List.of(new QueueTarget("c", session.sessionKey(), seq, qos, false,
+                List.of())))).join();
+        outbox.arrived(new Delivery(m, qos, false, List.of()), session.sessionKey(), seq);
+        outbox.pump(); // as the session's mailbox drain does after deliveries
+        drain();
+    }
+
+    List<Long> stored() {
+        List<QueueEntry> entries = store.readQueue(session.sessionKey(), 0, 100_000).join();
+        entries.forEach(QueueEntry::release);
+        return entries.stream().map(QueueEntry::seq).toList();
+    }
+
+    void attach() {
+        host.connected = true;
+        outbox.attach(5);
+        drain();
+    }
+
+    void detach() {
+        host.connected = false;
+        outbox.detach();
+        drain();
+    }
+
+    @Test
+    @DisplayName("online: a durable delivery is sent at once under the packet id of its position; PUBACK removes it")
+    void onlineFlow() {
+        attach();
+        publish("a", QoS.AT_LEAST_ONCE);
+        publish("b", QoS.AT_LEAST_ONCE);
+        assertThat(host.writes).containsExactly("a/1", "b/2");
+        assertThat(outbox.onPubAck(1)).isTrue();
+        drain();
+        assertThat(stored()).containsExactly(1L);
+        assertThat(outbox.onPubAck(1)).as("a second PUBACK for the same id").isFalse();
+        assertThat(outbox.incarnation().entries()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("offline: nothing stays in memory; on attach the queue is read from the store and sent in order")
+    void offlineThenAttach() {
+        for (int i = 0; i < 3; i++) {
+            publish("m" + i, QoS.AT_LEAST_ONCE);
+        }
+        assertThat(outbox.readyCount()).isZero();
+        assertThat(outbox.queued()).isEqualTo(3);
+        attach();
+        assertThat(host.writes).containsExactly("m0/1", "m1/2", "m2/3");
+    }
+
+    @Test
+    @DisplayName("a reconnect re-sends what was in flight with DUP 1 and the same packet ids (MQTT-4.4.0-1)")
+    void reconnectResends() {
+        attach();
+        publish("a", QoS.AT_LEAST_ONCE);
+        publish("b", QoS.AT_LEAST_ONCE);
+        outbox.onPubAck(1);
+        drain();
+        detach();
+        host.writes.clear();
+        publish("c", QoS.AT_LEAST_ONCE); // while offline
+        attach();
+        assertThat(host.writes).containsExactly("b/2/dup", "c/3");
+    }
+
+    @Test
+    @DisplayName("after a restart everything stored may have been sent: it goes with DUP 1")
+    void restartMarksDup() {
+        publish("a", QoS.AT_LEAST_ONCE);
+        publish("b", QoS.EXACTLY_ONCE);
+        var summary = store.recover().sessions().get(0).queue();
+        outbox.releaseMemory();
+        outbox = StoredOutbox.recovered(store, host, "c", session.sessionKey(), summary, 5);
+        attach();
+        assertThat(host.writes).containsExactly("a/1/dup", "b/2/dup");
+    }
+
+    @Test
+    @DisplayName("QoS 2: PUBREL only once the PUBREC is durable; a reconnect re-sends the PUBREL; PUBCOMP removes the entry")
+    void qos2() {
+        attach();
+        publish("x", QoS.EXACTLY_ONCE);
+        List<Integer> pubRels = new ArrayList<>();
+        assertThat(outbox.onPubRec(1, 0, pubRels::add)).isTrue();
+        assertThat(pubRels).as("not before the store has the PUBREC").isEmpty();
+        drain();
+        assertThat(pubRels).containsExactly(1);
+        List<QueueEntry> entries = store.readQueue(session.sessionKey(), 0, 10).join();
+        assertThat(entries).singleElement().satisfies(e -> assertThat(e.released()).isTrue());
+        entries.forEach(QueueEntry::release);
+
+        detach();
+        host.writes.clear();
+        attach();
+        assertThat(host.writes).containsExactly("PUBREL/1");
+        assertThat(outbox.onPubComp(1)).isTrue();
+        drain();
+        assertThat(stored()).isEmpty();
+        assertThat(outbox.incarnation().entries()).isZero();
+    }
+
+    @Test
+    @DisplayName("an error PUBREC (MQTT 5) ends the flow and removes the entry")
+    void errorPubRec() {
+        attach();
+        publish("x", QoS.EXACTLY_ONCE);
+        assertThat(outbox.onPubRec(1, 0x80, id -> { })).isTrue();
+        drain();
+        assertThat(stored()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a long offline queue is read in pages: memory holds the window and a read-ahead, all is sent in order")
+    void pagedReads() {
+        int n = 1000;
+        for (int i = 0; i < n; i++) {
+            publish("m" + i, QoS.AT_LEAST_ONCE);
+        }
+        attach();
+        List<String> sent = new ArrayList<>();
+        int acked = 0;
+        while (acked < n) {
+            assertThat(outbox.readyCount() + outbox.inflightCount()).isLessThanOrEqualTo(StoredOutbox.READ_AHEAD + 5);
+            sent.addAll(host.writes);
+            host.writes.clear();
+            List<Long> inflight = outbox.inflightSeqs();
+            assertThat(inflight).isNotEmpty();
+            for (long seq : inflight) {
+                outbox.onPubAck(StoredOutbox.packetId(seq));
+                acked++;
+            }
+            drain();
+        }
+        sent.addAll(host.writes);
+        assertThat(sent).hasSize(n);
+        for (int i = 0; i < n; i++) {
+            assertThat(sent.get(i)).startsWith("m" + i + "/");
+        }
+        assertThat(stored()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a commit overtaken by a later one is still delivered, once")
+    void overtakenCommit() {
+        attach();
+        long first = outbox.incarnation().reserve();
+        long second = outbox.incarnation().reserve();
+        commitAndArrive("second", QoS.AT_LEAST_ONCE, MqttProperties.EMPTY, second);
+        commitAndArrive("first", QoS.AT_LEAST_ONCE, MqttProperties.EMPTY, first);
+        assertThat(host.writes).containsExactlyInAnyOrder("second/2", "first/1");
+    }
+
+    @Test
+    @DisplayName("a message that expired in the store is removed, not sent")
+    void expiredInStore() throws Exception {
+        publish("old", QoS.AT_LEAST_ONCE, MqttProperties.builder().messageExpiryInterval(1L).build());
+        publish("new", QoS.AT_LEAST_ONCE);
+        Thread.sleep(1100);
+        attach();
+        assertThat(host.writes).containsExactly("new/2");
+        assertThat(stored()).containsExactly(1L);
+    }
+
+    @Test
+    @DisplayName("a packet id still in use 65,535 positions later holds the next message back until it is free")
+    void packetIdCollision() {
+        for (long seq : new long[] {0, 65_535}) {
+            Message m = message("s" + seq, QoS.AT_LEAST_ONCE, MqttProperties.EMPTY);
+            store.commit(new StoreBatch().enqueue(m, List.of(new QueueTarget("c", session.sessionKey(), seq,
+                    QoS.AT_LEAST_ONCE, false, List.of())))).join();
+            m.release();
+        }
+        outbox = new StoredOutbox(store, host, "c", new StoredOutbox.Incarnation(session.sessionKey(), 65_536, 2), 0, 5);
+        attach();
+        assertThat(host.writes).containsExactly("s0/1/dup");
+        outbox.onPubAck(1);
+        drain();
+        assertThat(host.writes).containsExactly("s0/1/dup", "s65535/1/dup");
+    }
+
+    @Test
+    @DisplayName("QoS 0 entries queued offline are sent once and removed")
+    void storedQos0() {
+        publish("zero", QoS.AT_MOST_ONCE);
+        attach();
+        assertThat(host.writes).containsExactly("zero/0");
+        assertThat(stored()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a delivery for an earlier incarnation (before a clean start) is dropped")
+    void staleIncarnation() {
+        attach();
+        long seq = outbox.incarnation().reserve();
+        SessionRecord fresh = new SessionRecord("c", store.newSessionKey(), MqttVersion.MQTT_3_1_1,
+                SessionRecord.NEVER_EXPIRES, 0);
+        store.commit(new StoreBatch().putSession(fresh)).join();
+        outbox.reset(fresh.sessionKey());
+        outbox.attach(5);
+        Message m = message("old", QoS.AT_LEAST_ONCE, MqttProperties.EMPTY);
+        outbox.arrived(new Delivery(m, QoS.AT_LEAST_ONCE, false, List.of()), session.sessionKey(), seq);
+        drain();
+        assertThat(host.writes).isEmpty();
+        assertThat(m.payload().refCnt()).isZero();
+    }
+}
