@@ -101,6 +101,25 @@ class ClientToolsComparisonIT {
     }
 
     @Test
+    @DisplayName("sub -V mqttv5 -F %j and %S without -D identifiers: the same properties (none added by Tern's "
+            + "client for its own routing)")
+    void mqtt5JsonAndIdentifiers() throws Exception {
+        try (ExternalCommand p = ExternalCommand.start("mosquitto_pub", "-p", port, "-V", "mqttv5", "-t", "cmp/j5/a",
+                "-m", "plain", "-r", "-q", "1", "-D", "publish", "user-property", "k", "v", "-D", "publish",
+                "content-type", "text/x")) {
+            assertThat(p.waitFor(Duration.ofSeconds(10))).isZero();
+        }
+        String tst = "\"tst\":\"[^\"]+\"";
+        Result[] json = both("sub", "-p", port, "-V", "mqttv5", "-t", "cmp/j5/#", "-F", "%j", "-C", "1", "-W", "10");
+        assertThat(json[1].exit()).as(json[1].err()).isEqualTo(json[0].exit()).isZero();
+        assertThat(json[1].out().replaceAll(tst, "T")).isEqualTo(json[0].out().replaceAll(tst, "T"))
+                .contains("\"properties\":{\"content-type\":\"text/x\",\"user-properties\":{\"k\":\"v\"}}");
+        Result[] ids = both("sub", "-p", port, "-V", "mqttv5", "-t", "cmp/j5/#", "-F", "%S|%t|%P", "-C", "1", "-W", "10");
+        assertSame(ids);
+        assertThat(ids[0].out()).isEqualTo("|cmp/j5/a|k:v\n");
+    }
+
+    @Test
     @DisplayName("sub -N, -R and -T: no newline, stale (retained) messages skipped, topics filtered out")
     void noEolStaleAndFilterOut() throws Exception {
         publishRetained("cmp/n/1", "one");

@@ -121,7 +121,8 @@ final class ClientSession implements Connector.Events {
         this.clientId = config.clientId.isEmpty() && version == MqttVersion.MQTT_3_1
                 ? "tern-" + UUID.randomUUID().toString().substring(0, 8) : config.clientId;
         this.outbound = new OutboundFlows(config, store, ids, aliases, this::writePacket);
-        this.requests = new Requests(version, ids, subscriptions, this::writePacket);
+        this.requests = new Requests(version, config.ownSubscriptionIdentifiers, ids, subscriptions,
+                this::writePacket);
         this.reconnector = new Reconnector(config.reconnect, loop);
         InboundDelivery.Connection connection = new InboundDelivery.Connection() {
             @Override

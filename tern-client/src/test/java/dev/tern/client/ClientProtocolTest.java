@@ -590,6 +590,35 @@ class ClientProtocolTest {
     }
 
     @Test
+    @DisplayName("5.0 SUBSCRIBE without an identifier: the client adds its own for routing, unless "
+            + "ownSubscriptionIdentifiers(false); then a message is routed by its topic")
+    void ownSubscriptionIdentifiers() throws Exception {
+        for (boolean own : new boolean[] {true, false}) {
+            try (ScriptedServer s = new ScriptedServer(MqttVersion.MQTT_5);
+                 TernClient c = client(s, MqttVersion.MQTT_5).ownSubscriptionIdentifiers(own).build()) {
+                handshake(s, c, ok(false));
+                List<Message> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+                CompletableFuture<SubscribeResult> f = c.subscribe(List.of(Subscription.of("a/#", 0)),
+                        MqttProperties.EMPTY, got::add);
+                Subscribe sub = s.expect(Subscribe.class);
+                if (own) {
+                    assertThat(sub.properties().subscriptionIdentifiers()).as("own identifier").hasSize(1);
+                } else {
+                    assertThat(sub.properties().subscriptionIdentifiers()).isEmpty();
+                }
+                s.send(new SubAck(sub.packetId(), List.of(0), MqttProperties.EMPTY));
+                f.get(5, TimeUnit.SECONDS);
+                MqttProperties.Builder ids = MqttProperties.builder();
+                sub.properties().subscriptionIdentifiers().forEach(ids::addSubscriptionIdentifier);
+                s.send(publish("a/b", 0, 0, false, "x", ids.build()));
+                await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 1);
+                assertThat(got.get(0).properties().subscriptionIdentifiers())
+                        .isEqualTo(sub.properties().subscriptionIdentifiers());
+            }
+        }
+    }
+
+    @Test
     @DisplayName("[MQTT-4.7.3-1] [MQTT-4.7.0-1] [MQTT-3.3.2-2] [MQTT-4.7.3-2] [MQTT-4.7.3-3] [MQTT-1.5.3-1] [MQTT-3.3.2-14] invalid topics and filters are refused before anything is sent")
     void invalidTopicsRefused() {
         assertThatThrownBy(() -> Message.of("", "x", 0, false)).isInstanceOf(IllegalArgumentException.class);

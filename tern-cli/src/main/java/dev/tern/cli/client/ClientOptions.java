@@ -149,7 +149,10 @@ public final class ClientOptions {
         if (keepAlive < 5 || keepAlive > 65_535) {
             throw new UsageException("Invalid keepalive given, it must be between 5 and 65535 inclusive.");
         }
-        TernClientBuilder b = TernClient.builder().version(version).keepAliveSeconds(keepAlive);
+        // Like mosquitto's tools, SUBSCRIBE carries only the -D subscription identifiers, so that %S and
+        // %j print what the server sends for them, not the library's routing identifier.
+        TernClientBuilder b = TernClient.builder().version(version).keepAliveSeconds(keepAlive)
+                .ownSubscriptionIdentifiers(false);
         Transport transport = Transport.TCP;
         String h = host != null ? host : "localhost";
         Integer p = port;
