@@ -198,12 +198,19 @@ class ClientToolsComparisonIT {
             {"-p", port, "-t", "a", "-k", "3"}, {"-p", port, "--no-such-option", "-t", "a"}, {"-p", port},
             {"-p", port, "-t", "a", "-V", "mqttv6"}, {"-h", "host.invalid", "-t", "a"},
             {"-p", port, "-t", "a", "-V", "mqttv5", "-D", "subscribe", "no-such-property", "x"},
+            {"-p", port, "-t", "a", "-C", "0"}, {"-p", port, "-t", "a", "-W", "0"},
+            {"-p", port, "-t", "a", "-F", "%Z"}, {"-p", port, "-t", "a", "-F", "%-5"}, {"-p", port, "-t", "a", "-F", "x@"},
+            {"-p", port, "-t", "a", "-F", "\\q"}, {"-p", port, "-t", "a", "-F", "x\\"},
         };
         for (String[] c : subCases) {
             Result[] r = both("sub", c);
             assertThat(r[1].exit()).as("sub %s (tern: %s)", List.of(c), r[1].err()).isEqualTo(r[0].exit()).isNotZero();
             assertThat(r[1].err().strip().lines().count()).as("one line for sub %s: %s", List.of(c), r[1].err()).isEqualTo(1);
             assertThat(r[1].err()).doesNotContain("Exception").doesNotContain("\tat ");
+            if (c.length == 5 && List.of("-C", "-W", "-F").contains(c[3])) {
+                // Counts, time-outs and formats are checked before connecting, worded as mosquitto_sub words them.
+                assertThat(r[1].err().strip()).isEqualTo(r[0].err().lines().findFirst().orElseThrow());
+            }
         }
         String[][] pubCases = {
             {"-p", dead, "-t", "a", "-m", "x"}, {"-p", port, "-t", "a/+", "-m", "x"}, {"-p", port, "-t", "a"},
@@ -211,6 +218,7 @@ class ClientToolsComparisonIT {
             {"-p", port, "-t", "a", "-m", "x", "-V", "mqttv5", "-D", "publish", "no-such-property", "x"},
             {"-p", port, "-t", "a", "-m", "x", "-V", "mqttv5", "-D", "publish", "subscription-identifier", "3"},
             {"-p", port, "-t", "a", "-m", "x", "-V", "mqttv5", "-D", "connect", "receive-maximum", "0"},
+            {"-p", port, "-t", "a", "-m", "x", "-V", "mqttv5", "-D", "publish", "topic-alias", "0"},
         };
         for (String[] c : pubCases) {
             Result[] r = both("pub", c);

@@ -365,7 +365,12 @@ public final class ClientOptions {
                     willDelay = number(o, 0xFFFF_FFFFL);
                 }
                 case "topic-alias" -> {
-                    // Tern assigns topic aliases itself (up to the server's Topic Alias Maximum).
+                    // Checked like mosquitto_pub does (1..65535, never 0 [MQTT-3.3.2-8]), then left to
+                    // the client, which assigns topic aliases itself up to the server's maximum.
+                    if (!command.equals("publish") || number(o, 65_535) == 0) {
+                        throw command.equals("publish") ? new UsageException("Invalid value '" + o.value()
+                                + "' for property topic-alias.") : invalidProperty(o);
+                    }
                 }
                 default -> throw invalidProperty(o);
             }

@@ -104,6 +104,10 @@ public final class RrCommand implements Callable<Integer> {
             payload = message != null ? message.getBytes(StandardCharsets.UTF_8)
                     : file != null ? Files.readAllBytes(file) : stdinFile ? System.in.readAllBytes() : new byte[0];
             Message.builder(topic).responseTopic(responseTopic).build();
+            String problem = outputFormat == null ? null : MessagePrinter.checkFormat(outputFormat);
+            if (problem != null) {
+                throw new UsageException(problem);
+            }
         } catch (UsageException | IllegalArgumentException e) {
             return fail(e, 1);
         } catch (java.io.IOException e) {

@@ -50,7 +50,7 @@ public final class SubCommand implements Callable<Integer> {
     List<String> unsubscribe = new ArrayList<>();
 
     @Option(names = {"-C", "--count"}, paramLabel = "COUNT", description = "Exit after COUNT messages.")
-    int count;
+    @Nullable Integer count;
 
     @Option(names = {"-E", "--exit-after-subscribe"}, description = "Exit once the subscriptions are acknowledged.")
     boolean exitAfterSubscribe;
@@ -77,7 +77,7 @@ public final class SubCommand implements Callable<Integer> {
     boolean pretty;
 
     @Option(names = {"-W", "--timeout"}, paramLabel = "SECONDS", description = "Exit with code 27 after SECONDS.")
-    int timeout;
+    @Nullable Integer timeout;
 
     @Option(names = "--random-filter", paramLabel = "PERCENT", description = "Print only this percentage of messages.")
     double randomFilter = 100.0;
@@ -116,11 +116,11 @@ public final class SubCommand implements Callable<Integer> {
             }
             subs = subscriptions();
             printer = printer();
-            if (count < 0) {
-                throw new UsageException("Invalid message count given: " + count);
+            if (count != null && count < 1) {
+                throw new UsageException("Invalid message count \"" + count + "\".");
             }
-            if (timeout < 0 || timeout > 3600 * 24 * 365) {
-                throw new UsageException("Invalid timeout given: " + timeout);
+            if (timeout != null && (timeout < 1 || timeout > 3600 * 24 * 365)) {
+                throw new UsageException("Invalid timeout \"" + timeout + "\".");
             }
         } catch (UsageException | IllegalArgumentException e) {
             return fail(e, 1);
@@ -148,7 +148,7 @@ public final class SubCommand implements Callable<Integer> {
             }
             CompletableFuture<SubscribeResult> subscribed = c.subscribe(subs, subscribeProperties,
                     m -> onMessage(m, printer));
-            if (timeout > 0) {
+            if (timeout != null) {
                 c.eventLoop().schedule(() -> finish(Failures.TIMED_OUT, "Timed out"), timeout, TimeUnit.SECONDS);
             }
             SubscribeResult r = subscribed.get();
@@ -229,6 +229,10 @@ public final class SubCommand implements Callable<Integer> {
             default -> throw new UsageException("Invalid --color '" + color + "': use auto, always or never.");
         };
         String f = outputFormat;
+        String problem = f == null ? null : MessagePrinter.checkFormat(f);
+        if (problem != null) {
+            throw new UsageException(problem);
+        }
         switch (format.toLowerCase(Locale.ROOT)) {
             case "text" -> { }
             case "json" -> f = "%j";
@@ -271,7 +275,7 @@ public final class SubCommand implements Callable<Integer> {
             }
         }
         received++;
-        if (count > 0 && received >= count) {
+        if (count != null && received >= count) {
             finish(0, null);
         }
     }
