@@ -30,12 +30,14 @@ public final class Main {
             e.getCommandLine().getErr().println("Error: " + m + " (see 'tern " + name + " --help')");
             return 1;
         });
-        for (String tool : tools) {
-            cli.getSubcommands().get(tool).setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-                commandLine.getErr().println("Error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
-                return 1;
-            });
-        }
+        // picocli asks the top-level command line for this handler, whichever subcommand failed.
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (!tools.contains(commandLine.getCommandName())) {
+                throw e;
+            }
+            commandLine.getErr().println("Error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return 1;
+        });
         return cli;
     }
 }

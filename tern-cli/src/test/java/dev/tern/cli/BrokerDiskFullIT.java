@@ -185,6 +185,9 @@ class BrokerDiskFullIT {
                 }
                 assertThat(got).contains("before", "qos0");
                 assertThat(got).as("every message acknowledged, before, during and after").containsAll(acked);
+            } finally {
+                // Closing the command kills bash only; java, its child, would outlive the test.
+                ProcessHandle.of(brokerPid).ifPresent(ProcessHandle::destroyForcibly);
             }
         }
     }

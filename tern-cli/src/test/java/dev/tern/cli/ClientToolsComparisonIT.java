@@ -1,5 +1,12 @@
 package dev.tern.cli;
 
+import static dev.tern.cli.Tools.assertSame;
+import static dev.tern.cli.Tools.awaitSubscribed;
+import static dev.tern.cli.Tools.both;
+import static dev.tern.cli.Tools.finish;
+import static dev.tern.cli.Tools.prepend;
+import static dev.tern.cli.Tools.startMosquitto;
+import static dev.tern.cli.Tools.startTern;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -7,6 +14,7 @@ import dev.tern.broker.TernBroker;
 import dev.tern.broker.config.BrokerConfig;
 import dev.tern.broker.config.ConfigParser;
 import dev.tern.broker.security.ScramSha256Hash;
+import dev.tern.cli.Tools.Result;
 import dev.tern.testkit.ExternalCommand;
 import dev.tern.testkit.FreePort;
 import java.nio.charset.StandardCharsets;
@@ -50,56 +58,11 @@ class ClientToolsComparisonIT {
         broker.close();
     }
 
-    record Result(int exit, String out, String err) {}
-
-    static ExternalCommand startTern(List<String> args) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        // The same JVM options as bin/tern (Netty's native transport and, on JDK 24+, its Unsafe use).
-        List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "--enable-native-access=ALL-UNNAMED"));
-        if (Runtime.version().feature() >= 24) {
-            cmd.add("--sun-misc-unsafe-memory-access=allow");
-        }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.tern.cli.Main"));
-        cmd.addAll(args);
-        return ExternalCommand.start(cmd);
-    }
-
-    static ExternalCommand startMosquitto(String tool, List<String> args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add("mosquitto_" + tool);
-        cmd.addAll(args);
-        return ExternalCommand.start(cmd);
-    }
-
-    static Result finish(ExternalCommand c) throws Exception {
-        try (c) {
-            int exit = c.waitFor(Duration.ofSeconds(30));
-            return new Result(exit, c.stdout(), c.stderr());
-        }
-    }
-
-    /** Runs {@code tool args} with both implementations at the same time. */
-    static Result[] both(String tool, String... args) throws Exception {
-        List<String> a = List.of(args);
-        List<String> ternArgs = new ArrayList<>(List.of(tool));
-        ternArgs.addAll(a);
-        ExternalCommand mosquitto = startMosquitto(tool, a);
-        ExternalCommand tern = startTern(ternArgs);
-        return new Result[] {finish(mosquitto), finish(tern)};
-    }
-
     static void publishRetained(String topic, String payload) throws Exception {
         try (ExternalCommand p = ExternalCommand.start("mosquitto_pub", "-p", port, "-t", topic, "-m", payload, "-r",
                 "-q", "1")) {
             assertThat(p.waitFor(Duration.ofSeconds(10))).isZero();
         }
-    }
-
-    static void assertSame(Result[] r) {
-        assertThat(r[1].exit()).as("exit code (tern stderr: %s)", r[1].err()).isEqualTo(r[0].exit());
-        assertThat(r[1].out()).as("stdout").isEqualTo(r[0].out());
-        assertThat(r[1].err()).doesNotContain("Exception").doesNotContain("\tat ");
     }
 
     @Test
@@ -135,6 +98,25 @@ class ClientToolsComparisonIT {
         assertThat(r[1].exit()).isEqualTo(r[0].exit()).isZero();
         String tst = "\"tst\":\"[^\"]+\"";
         assertThat(r[1].out().replaceAll(tst, "T")).isEqualTo(r[0].out().replaceAll(tst, "T"));
+    }
+
+    @Test
+    @DisplayName("sub -V mqttv5 -F %j and %S without -D identifiers: the same properties (none added by Tern's "
+            + "client for its own routing)")
+    void mqtt5JsonAndIdentifiers() throws Exception {
+        try (ExternalCommand p = ExternalCommand.start("mosquitto_pub", "-p", port, "-V", "mqttv5", "-t", "cmp/j5/a",
+                "-m", "plain", "-r", "-q", "1", "-D", "publish", "user-property", "k", "v", "-D", "publish",
+                "content-type", "text/x")) {
+            assertThat(p.waitFor(Duration.ofSeconds(10))).isZero();
+        }
+        String tst = "\"tst\":\"[^\"]+\"";
+        Result[] json = both("sub", "-p", port, "-V", "mqttv5", "-t", "cmp/j5/#", "-F", "%j", "-C", "1", "-W", "10");
+        assertThat(json[1].exit()).as(json[1].err()).isEqualTo(json[0].exit()).isZero();
+        assertThat(json[1].out().replaceAll(tst, "T")).isEqualTo(json[0].out().replaceAll(tst, "T"))
+                .contains("\"properties\":{\"content-type\":\"text/x\",\"user-properties\":{\"k\":\"v\"}}");
+        Result[] ids = both("sub", "-p", port, "-V", "mqttv5", "-t", "cmp/j5/#", "-F", "%S|%t|%P", "-C", "1", "-W", "10");
+        assertSame(ids);
+        assertThat(ids[0].out()).isEqualTo("|cmp/j5/a|k:v\n");
     }
 
     @Test
@@ -186,11 +168,10 @@ class ClientToolsComparisonIT {
             List<String> outputs = new ArrayList<>();
             for (String tool : new String[] {"mosquitto", "tern"}) {
                 String topic = "cmp/p/" + tool;
-                try (ExternalCommand sub = ExternalCommand.start("mosquitto_sub", "-p", port, "-t", topic, "-v", "-F",
-                        "%t %q %r %l %p", "-C", c[0].equals("-m") && c.length > 2 && c[2].equals("--repeat") ? "3" : "1",
-                        "-W", "15", "-q", "2")) {
-                    long subs = broker.subscriptionCount();
-                    await().atMost(Duration.ofSeconds(10)).until(() -> broker.subscriptionCount() > subs);
+                try (ExternalCommand sub = ExternalCommand.start("mosquitto_sub", "-p", port, "-i", "w-" + topic, "-t", topic,
+                        "-v", "-F", "%t %q %r %l %p", "-C",
+                        c[0].equals("-m") && c.length > 2 && c[2].equals("--repeat") ? "3" : "1", "-W", "15", "-q", "2")) {
+                    awaitSubscribed(broker, "w-" + topic);
                     List<String> args = new ArrayList<>(List.of("-p", port, "-t", topic));
                     args.addAll(List.of(c));
                     Result r = tool.equals("tern") ? finish(startTern(prepend("pub", args))) : finish(startMosquitto("pub", args));
@@ -207,35 +188,43 @@ class ClientToolsComparisonIT {
         }
     }
 
-    private static List<String> prepend(String first, List<String> rest) {
-        List<String> l = new ArrayList<>(List.of(first));
-        l.addAll(rest);
-        return l;
-    }
-
     @Test
-    @DisplayName("bad input: unreachable broker, invalid topics, QoS, keep-alive and options: same exit codes, one line, no stack trace")
+    @DisplayName("bad input: unreachable broker, invalid topics, QoS, keep-alive, options and -D properties: same exit codes, "
+            + "one line, no stack trace")
     void badInput() throws Exception {
         String dead = Integer.toString(FreePort.find());
         String[][] subCases = {
             {"-p", dead, "-t", "a"}, {"-p", port, "-t", "a/#/b"}, {"-p", port, "-t", "a", "-q", "3"},
             {"-p", port, "-t", "a", "-k", "3"}, {"-p", port, "--no-such-option", "-t", "a"}, {"-p", port},
             {"-p", port, "-t", "a", "-V", "mqttv6"}, {"-h", "host.invalid", "-t", "a"},
+            {"-p", port, "-t", "a", "-V", "mqttv5", "-D", "subscribe", "no-such-property", "x"},
+            {"-p", port, "-t", "a", "-C", "0"}, {"-p", port, "-t", "a", "-W", "0"},
+            {"-p", port, "-t", "a", "-F", "%Z"}, {"-p", port, "-t", "a", "-F", "%-5"}, {"-p", port, "-t", "a", "-F", "x@"},
+            {"-p", port, "-t", "a", "-F", "\\q"}, {"-p", port, "-t", "a", "-F", "x\\"},
         };
         for (String[] c : subCases) {
             Result[] r = both("sub", c);
             assertThat(r[1].exit()).as("sub %s (tern: %s)", List.of(c), r[1].err()).isEqualTo(r[0].exit()).isNotZero();
             assertThat(r[1].err().strip().lines().count()).as("one line for sub %s: %s", List.of(c), r[1].err()).isEqualTo(1);
             assertThat(r[1].err()).doesNotContain("Exception").doesNotContain("\tat ");
+            if (c.length == 5 && List.of("-C", "-W", "-F").contains(c[3])) {
+                // Counts, time-outs and formats are checked before connecting, worded as mosquitto_sub words them.
+                assertThat(r[1].err().strip()).isEqualTo(r[0].err().lines().findFirst().orElseThrow());
+            }
         }
         String[][] pubCases = {
             {"-p", dead, "-t", "a", "-m", "x"}, {"-p", port, "-t", "a/+", "-m", "x"}, {"-p", port, "-t", "a"},
             {"-p", port, "-t", "a", "-m", "x", "-n"}, {"-p", port, "-t", "a", "-m", "x", "-q", "5"},
+            {"-p", port, "-t", "a", "-m", "x", "-V", "mqttv5", "-D", "publish", "no-such-property", "x"},
+            {"-p", port, "-t", "a", "-m", "x", "-V", "mqttv5", "-D", "publish", "subscription-identifier", "3"},
+            {"-p", port, "-t", "a", "-m", "x", "-V", "mqttv5", "-D", "connect", "receive-maximum", "0"},
+            {"-p", port, "-t", "a", "-m", "x", "-V", "mqttv5", "-D", "publish", "topic-alias", "0"},
         };
         for (String[] c : pubCases) {
             Result[] r = both("pub", c);
             assertThat(r[1].exit()).as("pub %s (tern: %s)", List.of(c), r[1].err()).isEqualTo(r[0].exit()).isNotZero();
             assertThat(r[1].err().strip().lines().count()).as("one line for pub %s: %s", List.of(c), r[1].err()).isEqualTo(1);
+            assertThat(r[1].err()).doesNotContain("Exception").doesNotContain("\tat ");
         }
     }
 
@@ -262,7 +251,88 @@ class ClientToolsComparisonIT {
             assertThat(anonymous[1].exit()).isEqualTo(anonymous[0].exit()).isEqualTo(5);
             Result[] right = both("pub", "-p", ps, "-t", "a", "-m", "x", "-u", "user", "-P", "right");
             assertThat(right[1].exit()).isEqualTo(right[0].exit()).isZero();
+            // MQTT 5: the reason code is the exit code, worded as libmosquitto words it.
+            Result[] v5 = both("sub", "-p", ps, "-V", "mqttv5", "-t", "a", "-u", "user", "-P", "wrong");
+            assertThat(v5[1].exit()).isEqualTo(v5[0].exit()).isEqualTo(0x86);
+            assertThat(v5[1].err().strip()).isEqualTo(v5[0].err().strip())
+                    .isEqualTo("Connection error: Bad User Name or Password");
+            Result[] v5anonymous = both("pub", "-p", ps, "-V", "mqttv5", "-t", "a", "-m", "x");
+            assertThat(v5anonymous[1].exit()).isEqualTo(v5anonymous[0].exit()).isEqualTo(0x87);
+            // mosquitto_pub adds a second line ("Error: A network protocol error occurred ...").
+            assertThat(v5anonymous[1].err().strip()).isEqualTo(v5anonymous[0].err().lines().findFirst().orElseThrow())
+                    .isEqualTo("Connection error: Not authorized");
         }
+    }
+
+    /** Runs one tool of one implementation ("tern" or "mosquitto") to the end. */
+    private static Result run(String impl, String tool, List<String> args) throws Exception {
+        return finish(impl.equals("tern") ? startTern(prepend(tool, args)) : startMosquitto(tool, args));
+    }
+
+    @Test
+    @DisplayName("pub -V mqttv5 -D publish ...: user properties, content type, response topic, correlation data and "
+            + "payload format reach a subscriber alike from tern pub and mosquitto_pub")
+    void mqtt5PublishProperties() throws Exception {
+        List<String> props = List.of("-V", "mqttv5", "-q", "1", "-m", "21.5",
+                "-D", "publish", "user-property", "unit", "celsius", "-D", "publish", "user-property", "room", "kitchen",
+                "-D", "publish", "content-type", "text/plain", "-D", "publish", "response-topic", "cmp/5/reply",
+                "-D", "publish", "correlation-data", "abc", "-D", "publish", "payload-format-indicator", "1",
+                "-D", "publish", "message-expiry-interval", "3600");
+        List<String> outputs = new ArrayList<>();
+        for (String impl : new String[] {"mosquitto", "tern"}) {
+            String topic = "cmp/5/" + impl;
+            try (ExternalCommand sub = ExternalCommand.start("mosquitto_sub", "-p", port, "-i", "w-" + topic, "-V", "mqttv5",
+                    "-t", topic, "-F", "%t|%p|%P|%C|%R|%D|%F|%q", "-C", "1", "-W", "15", "-q", "1")) {
+                awaitSubscribed(broker, "w-" + topic);
+                List<String> args = new ArrayList<>(List.of("-p", port, "-t", topic));
+                args.addAll(props);
+                Result r = run(impl, "pub", args);
+                assertThat(r.exit()).as("%s pub: %s", impl, r.err()).isZero();
+                assertThat(sub.waitFor(Duration.ofSeconds(15))).isZero();
+                outputs.add(sub.stdout().replace(topic, "TOPIC"));
+            }
+        }
+        assertThat(outputs.get(1)).isEqualTo(outputs.get(0))
+                .isEqualTo("TOPIC|21.5|unit:celsius room:kitchen|text/plain|cmp/5/reply|abc|1|1\n");
+    }
+
+    @Test
+    @DisplayName("sub -V mqttv5 -D subscribe subscription-identifier and -F %P %C %R %D %F %S: the same output")
+    void mqtt5SubscribeProperties() throws Exception {
+        try (ExternalCommand p = ExternalCommand.start("mosquitto_pub", "-p", port, "-V", "mqttv5", "-t", "cmp/5s/a",
+                "-m", "kept", "-r", "-q", "1", "-D", "publish", "user-property", "k", "v", "-D", "publish",
+                "content-type", "application/json", "-D", "publish", "response-topic", "cmp/5s/reply", "-D", "publish",
+                "correlation-data", "id-7")) {
+            assertThat(p.waitFor(Duration.ofSeconds(10))).isZero();
+        }
+        Result[] r = both("sub", "-p", port, "-V", "mqttv5", "-t", "cmp/5s/#", "-D", "subscribe",
+                "subscription-identifier", "9", "-F", "%S %t %p %P %C %R %D %F %r", "-C", "1", "-W", "10");
+        assertSame(r);
+        assertThat(r[0].out()).isEqualTo("9 cmp/5s/a kept k:v application/json cmp/5s/reply id-7  1\n");
+    }
+
+    @Test
+    @DisplayName("-V mqttv5 -c -x: a session with an expiry interval keeps QoS 1 messages while the subscriber is away, for both")
+    void mqtt5SessionExpiry() throws Exception {
+        List<String> outputs = new ArrayList<>();
+        for (String impl : new String[] {"mosquitto", "tern"}) {
+            String id = "cmp5x-" + impl;
+            String topic = "cmp/5x/" + impl;
+            List<String> session = List.of("-p", port, "-V", "mqttv5", "-c", "-i", id, "-x", "60", "-q", "1", "-t", topic);
+            List<String> register = new ArrayList<>(session);
+            register.add("-E");
+            assertThat(run(impl, "sub", register).exit()).isZero();
+            try (ExternalCommand p = ExternalCommand.start("mosquitto_pub", "-p", port, "-V", "mqttv5", "-t", topic,
+                    "-m", "while away", "-q", "1")) {
+                assertThat(p.waitFor(Duration.ofSeconds(10))).isZero();
+            }
+            List<String> resume = new ArrayList<>(session);
+            resume.addAll(List.of("-C", "1", "-v", "-W", "10", "-D", "disconnect", "session-expiry-interval", "0"));
+            Result r = run(impl, "sub", resume);
+            assertThat(r.exit()).as("%s: %s", impl, r.err()).isZero();
+            outputs.add(r.out().replace(topic, "TOPIC"));
+        }
+        assertThat(outputs.get(1)).isEqualTo(outputs.get(0)).isEqualTo("TOPIC while away\n");
     }
 
     @Test
@@ -289,9 +359,9 @@ class ClientToolsComparisonIT {
     void requestResponse() throws Exception {
         // A responder that answers every request on cmp/rr/req on the request's response topic.
         try (ExternalCommand responder = ExternalCommand.start("bash", "-c",
-                "mosquitto_sub -p " + port + " -V mqttv5 -t cmp/rr/req -F '%R' | while read -r t; do "
+                "mosquitto_sub -p " + port + " -i rr-responder -V mqttv5 -t cmp/rr/req -F '%R' | while read -r t; do "
                         + "mosquitto_pub -p " + port + " -V mqttv5 -t \"$t\" -m pong; done")) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> broker.subscriptionCount() > 0);
+            awaitSubscribed(broker, "rr-responder");
             Result[] r = both("rr", "-p", port, "-t", "cmp/rr/req", "-e", "cmp/rr/resp", "-m", "ping", "-v", "-W", "10");
             assertSame(r);
             assertThat(r[0].out()).isEqualTo("cmp/rr/resp pong\n");

@@ -5,9 +5,7 @@ import dev.tern.codec.MqttPacketDecoder;
 import dev.tern.codec.MqttPacketEncoder;
 import dev.tern.codec.MqttProperties;
 import dev.tern.codec.MqttVersion;
-import dev.tern.codec.QoS;
 import dev.tern.codec.ReasonCodes;
-import dev.tern.codec.UserProperty;
 import dev.tern.codec.packet.Auth;
 import dev.tern.codec.packet.ConnAck;
 import dev.tern.codec.packet.Connect;
@@ -24,7 +22,6 @@ import dev.tern.codec.packet.SubAck;
 import dev.tern.codec.packet.Subscribe;
 import dev.tern.codec.packet.UnsubAck;
 import dev.tern.codec.packet.Unsubscribe;
-import dev.tern.codec.packet.Will;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -32,27 +29,25 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.net.ConnectException;
 import java.nio.channels.ClosedChannelException;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The protocol state machine of one client: the connection life cycle (connect, CONNACK, AUTH,
- * disconnect, reconnection with backoff), the routing of inbound packets, dispatch to handlers, and
- * SUBSCRIBE/UNSUBSCRIBE requests. It owns the parts with one job each: {@link OutboundFlows},
- * {@link InboundFlows}, {@link Subscriptions}, {@link TopicAliases}, {@link KeepAlive} and
- * {@link PacketIds}. Everything here runs on the client's event loop; {@link TernClient}
- * hands calls over with {@code loop.execute}.
+ * The connection life cycle of one client (connect, CONNACK, disconnect, connection loss and
+ * reconnection) and the routing of inbound packets to the parts with one job each:
+ * {@link OutboundFlows} (outbound QoS and the in-flight window), {@link InboundPublishes} and
+ * {@link InboundDelivery} (the receiving side and handler dispatch), {@link Requests} and
+ * {@link Subscriptions} (SUBSCRIBE/UNSUBSCRIBE), {@link EnhancedAuthFlow}, {@link Reconnector}
+ * (backoff), {@link KeepAlive}, {@link TopicAliases}, {@link PacketIds} and {@link ConnectPackets}.
+ * Everything here runs on the client's event loop; {@link TernClient} hands calls over with
+ * {@code loop.execute}.
  */
 // event loop only
 final class ClientSession implements Connector.Events {
@@ -74,12 +69,10 @@ final class ClientSession implements Connector.Events {
     private boolean initialAttempt;
     private boolean everConnected;
     private boolean userDisconnect;
-    private int reconnectAttempt;
-    private @Nullable ScheduledFuture<?> reconnectTask;
+    private final Reconnector reconnector;
     private @Nullable ScheduledFuture<?> connectTimeoutTask;
     private @Nullable CompletableFuture<ConnectResult> connectFuture;
     private @Nullable CompletableFuture<Void> disconnectFuture;
-    private @Nullable CompletableFuture<Void> reauthFuture;
     private @Nullable Throwable closeReason;
     private @Nullable ConnectResult lastConnAck;
     private String clientId;
@@ -87,11 +80,13 @@ final class ClientSession implements Connector.Events {
     // Server limits of the current connection (MQTT 5.0 CONNACK properties; 3.x: the defaults).
     private int keepAliveSeconds;
 
-    // Outbound flows.
+    // Outbound and inbound flows.
     private final PacketIds ids = new PacketIds();
     private final OutboundFlows outbound;
     private final TopicAliases aliases = new TopicAliases();
     private final InboundFlows inbound;
+    private final InboundPublishes publishes;
+    private final EnhancedAuthFlow auth;
 
     // Subscriptions.
     private final Subscriptions subscriptions = new Subscriptions();
@@ -126,7 +121,45 @@ final class ClientSession implements Connector.Events {
         this.clientId = config.clientId.isEmpty() && version == MqttVersion.MQTT_3_1
                 ? "tern-" + UUID.randomUUID().toString().substring(0, 8) : config.clientId;
         this.outbound = new OutboundFlows(config, store, ids, aliases, this::writePacket);
-        this.requests = new Requests(version, ids, subscriptions, this::writePacket);
+        this.requests = new Requests(version, config.ownSubscriptionIdentifiers, ids, subscriptions,
+                this::writePacket);
+        this.reconnector = new Reconnector(config.reconnect, loop);
+        InboundDelivery.Connection connection = new InboundDelivery.Connection() {
+            @Override
+            public @Nullable Channel connected() {
+                return state == State.CONNECTED ? channel : null;
+            }
+
+            @Override
+            public long number() {
+                return connectionCount;
+            }
+
+            @Override
+            public ChannelFuture write(Channel ch, MqttPacket packet) {
+                return writePacket(ch, packet);
+            }
+        };
+        InboundDelivery delivery = new InboundDelivery(config, loop, callbacks, subscriptions, inbound, connection);
+        this.publishes = new InboundPublishes(config, aliases, inbound, delivery, connection, this::protocolError);
+        this.auth = new EnhancedAuthFlow(config.authenticator, new EnhancedAuthFlow.Session() {
+            @Override
+            public void send(Channel ch, Auth packet) {
+                writePacket(ch, packet);
+                ch.flush();
+            }
+
+            @Override
+            public void protocolError(Channel ch, int reasonCode, String why) {
+                ClientSession.this.protocolError(ch, reasonCode, why);
+            }
+
+            @Override
+            public void abort(Channel ch, MqttClientException reason) {
+                closeReason = reason;
+                ch.close();
+            }
+        });
     }
 
     State state() {
@@ -164,7 +197,7 @@ final class ClientSession implements Connector.Events {
         connectFuture = new CompletableFuture<>();
         userDisconnect = false;
         if (state == State.DISCONNECTED) {
-            cancel(reconnectTask);
+            reconnector.cancel();
             initialAttempt = true;
             attempt();
         }
@@ -201,7 +234,7 @@ final class ClientSession implements Connector.Events {
 
     private void attemptFailed(Throwable cause) {
         MqttClientException error = cause instanceof MqttClientException m ? m
-                : new MqttClientException(describe(cause), -1, cause);
+                : new MqttClientException(ConnectPackets.describeFailure(config, cause), -1, cause);
         if (initialAttempt || userDisconnect || config.reconnect == null) {
             state = State.DISCONNECTED;
             initialAttempt = false;
@@ -215,60 +248,25 @@ final class ClientSession implements Connector.Events {
             }
             return;
         }
-        LOG.debug("Reconnection attempt {} to {} failed: {}", reconnectAttempt, config.describeServer(),
+        LOG.debug("Reconnection attempt {} to {} failed: {}", reconnector.attempts(), config.describeServer(),
                 error.getMessage());
         scheduleReconnect(error);
     }
 
-    private String describe(Throwable cause) {
-        if (cause instanceof ConnectException) {
-            return "cannot connect to " + config.describeServer() + ": connection refused";
-        }
-        if (cause instanceof java.net.UnknownHostException) {
-            return "cannot connect to " + config.describeServer() + ": unknown host " + config.host;
-        }
-        if (cause instanceof io.netty.channel.ConnectTimeoutException) {
-            return "cannot connect to " + config.describeServer() + ": timed out";
-        }
-        if (cause instanceof javax.net.ssl.SSLException) {
-            return "TLS handshake with " + config.describeServer() + " failed: " + rootMessage(cause);
-        }
-        if (cause instanceof io.netty.handler.codec.http.websocketx.WebSocketHandshakeException) {
-            return "WebSocket handshake with " + config.describeServer() + " failed: " + cause.getMessage();
-        }
-        if (cause instanceof ClosedChannelException) {
-            return "connection to " + config.describeServer() + " closed";
-        }
-        String m = cause.getMessage();
-        return "connection to " + config.describeServer() + " failed: " + (m == null ? cause.toString() : m);
-    }
-
-    private static String rootMessage(Throwable t) {
-        Throwable c = t;
-        while (c.getCause() != null && c.getCause() != c) {
-            c = c.getCause();
-        }
-        return c.getMessage() == null ? c.toString() : c.getMessage();
-    }
-
     private void scheduleReconnect(Throwable cause) {
-        ReconnectPolicy policy = config.reconnect;
-        if (policy == null) {
+        if (!reconnector.enabled()) {
             return;
         }
-        if (policy.maxAttempts() > 0 && reconnectAttempt >= policy.maxAttempts()) {
-            state = State.DISCONNECTED;
-            failOffline(new MqttClientException("gave up reconnecting after " + reconnectAttempt + " attempts: "
-                    + cause.getMessage(), -1, cause));
-            return;
-        }
-        Duration delay = policy.delay(reconnectAttempt++, ThreadLocalRandom.current());
         state = State.DISCONNECTED;
-        reconnectTask = loop.schedule(() -> {
+        boolean scheduled = reconnector.schedule(() -> {
             if (state == State.DISCONNECTED && !userDisconnect) {
                 attempt();
             }
-        }, delay.toNanos(), TimeUnit.NANOSECONDS);
+        });
+        if (!scheduled) {
+            failOffline(new MqttClientException("gave up reconnecting after " + reconnector.attempts() + " attempts: "
+                    + cause.getMessage(), -1, cause));
+        }
     }
 
     /** After giving up: queued work cannot be done any more. */
@@ -286,7 +284,7 @@ final class ClientSession implements Connector.Events {
         if (clean) {
             discardSessionState();
         }
-        write(connectPacket(clean), true);
+        write(ConnectPackets.connect(config, clientId, clean), true);
     }
 
     /** True if the server keeps the session after a disconnection, so that reconnections resume it. */
@@ -300,57 +298,9 @@ final class ClientSession implements Connector.Events {
         inbound.discard();
     }
 
-    private Connect connectPacket(boolean clean) {
-        MqttProperties props = MqttProperties.EMPTY;
-        if (version.isV5()) {
-            MqttProperties.Builder p = MqttProperties.builder();
-            if (config.sessionExpiryInterval > 0) {
-                p.sessionExpiryInterval(config.sessionExpiryInterval);
-            }
-            if (config.receiveMaximum != 65_535) {
-                p.receiveMaximum(config.receiveMaximum);
-            }
-            if (config.maximumPacketSize > 0) {
-                p.maximumPacketSize(config.maximumPacketSize);
-            }
-            if (config.topicAliasMaximum > 0) {
-                p.topicAliasMaximum(config.topicAliasMaximum);
-            }
-            if (config.requestResponseInformation) {
-                p.requestResponseInformation(1);
-            }
-            if (!config.requestProblemInformation) {
-                p.requestProblemInformation(0);
-            }
-            for (UserProperty u : config.connectUserProperties) {
-                p.addUserProperty(u);
-            }
-            if (config.authenticator != null) {
-                p.authenticationMethod(config.authenticator.method());
-                p.authenticationData(config.authenticator.initialData());
-            }
-            props = p.build();
-        }
-        Will will = null;
-        if (config.will != null) {
-            Message w = config.will;
-            MqttProperties wp = MqttProperties.EMPTY;
-            if (version.isV5()) {
-                MqttProperties.Builder b = w.properties().toBuilder().clearSubscriptionIdentifiers().topicAlias(null);
-                if (config.willDelayInterval > 0) {
-                    b.willDelayInterval(config.willDelayInterval);
-                }
-                wp = b.build();
-            }
-            will = new Will(w.topic(), w.payloadUnsafe(), w.qos(), w.retain(), wp);
-        }
-        return new Connect(version, clientId, clean, config.keepAliveSeconds, config.username, config.password, will,
-                props);
-    }
-
     CompletableFuture<Void> disconnect(int reasonCode, MqttProperties properties) {
         userDisconnect = true;
-        cancel(reconnectTask);
+        reconnector.cancel();
         MqttClientException error = new MqttClientException("the client disconnected");
         failOffline(error);
         if (connectFuture != null && !connectFuture.isDone()) {
@@ -417,10 +367,7 @@ final class ClientSession implements Connector.Events {
         Throwable reason = closeReason != null ? closeReason : cause;
         closeReason = null;
         requests.connectionLost();
-        if (reauthFuture != null) {
-            reauthFuture.completeExceptionally(new MqttClientException("connection lost during re-authentication"));
-            reauthFuture = null;
-        }
+        auth.connectionLost();
         State was = state;
         if (was == State.DISCONNECTING || userDisconnect) {
             state = State.DISCONNECTED;
@@ -440,14 +387,14 @@ final class ClientSession implements Connector.Events {
         }
         // A live connection was lost.
         MqttClientException error = reason instanceof MqttClientException m ? m
-                : new MqttClientException(reason == null ? "connection lost" : "connection lost: " + describe(reason),
-                -1, reason);
+                : new MqttClientException(reason == null ? "connection lost"
+                : "connection lost: " + ConnectPackets.describeFailure(config, reason), -1, reason);
         boolean reconnect = config.reconnect != null;
         LOG.debug("Connection to {} lost ({}){}", config.describeServer(), error.getMessage(),
                 reconnect ? "; reconnecting" : "");
         notifyDisconnected(error, reconnect);
         if (reconnect) {
-            reconnectAttempt = 0;
+            reconnector.reset();
             scheduleReconnect(error);
         } else {
             state = State.DISCONNECTED;
@@ -502,7 +449,7 @@ final class ClientSession implements Connector.Events {
         }
         switch (packet) {
             case ConnAck c -> onConnAck(ch, c);
-            case Publish p -> onPublish(ch, p);
+            case Publish p -> publishes.onPublish(ch, p);
             case PubAck a -> {
                 if (outbound.onPubAck(a)) {
                     pumpIfConnected();
@@ -513,7 +460,7 @@ final class ClientSession implements Connector.Events {
                     pumpIfConnected();
                 }
             }
-            case PubRel r -> onPubRel(ch, r);
+            case PubRel r -> publishes.onPubRel(ch, r);
             case PubComp c -> {
                 if (outbound.onPubComp(c)) {
                     pumpIfConnected();
@@ -523,7 +470,7 @@ final class ClientSession implements Connector.Events {
             case UnsubAck u -> requests.onUnsubAck(u);
             case PingResp p -> keepAlive.pong();
             case Disconnect d -> onDisconnect(ch, d);
-            case Auth a -> onAuth(ch, a);
+            case Auth a -> auth.onAuth(ch, a, state == State.CONNECTED);
             case Connect c -> protocolError(ch, ReasonCodes.PROTOCOL_ERROR, "the server sent CONNECT");
             case Subscribe s -> protocolError(ch, ReasonCodes.PROTOCOL_ERROR, "the server sent SUBSCRIBE");
             case Unsubscribe u -> protocolError(ch, ReasonCodes.PROTOCOL_ERROR, "the server sent UNSUBSCRIBE");
@@ -572,7 +519,7 @@ final class ClientSession implements Connector.Events {
         connectionCount++;
         everConnected = true;
         initialAttempt = false;
-        reconnectAttempt = 0;
+        reconnector.reset();
         lastConnAck = result;
         if (!c.sessionPresent()) {
             if (!clean) {
@@ -615,63 +562,8 @@ final class ClientSession implements Connector.Events {
         ch.close();
     }
 
-    private void onAuth(Channel ch, Auth a) {
-        EnhancedAuthenticator auth = config.authenticator;
-        MqttProperties p = a.properties();
-        if (auth == null || !auth.method().equals(p.authenticationMethod())) {
-            // AUTH without (or with another) method than the client's is a protocol error.
-            protocolError(ch, ReasonCodes.PROTOCOL_ERROR, "AUTH with an unexpected authentication method");
-            return;
-        }
-        if (a.reasonCode() == ReasonCodes.CONTINUE_AUTHENTICATION) {
-            byte[] next;
-            try {
-                next = auth.onContinue(p.authenticationData(), p);
-            } catch (RuntimeException e) {
-                closeReason = new MqttClientException("authentication aborted: " + e.getMessage(),
-                        ReasonCodes.NOT_AUTHORIZED, e);
-                ch.close();
-                return;
-            }
-            MqttProperties reply = MqttProperties.builder().authenticationMethod(auth.method())
-                    .authenticationData(next).build();
-            write(new Auth(ReasonCodes.CONTINUE_AUTHENTICATION, reply), true);
-        } else if (a.reasonCode() == ReasonCodes.SUCCESS && state == State.CONNECTED) {
-            CompletableFuture<Void> f = reauthFuture;
-            reauthFuture = null;
-            try {
-                auth.onSuccess(p.authenticationData(), p);
-            } catch (RuntimeException e) {
-                if (f != null) {
-                    f.completeExceptionally(e);
-                }
-                protocolError(ch, ReasonCodes.NOT_AUTHORIZED, "the server's re-authentication was not accepted");
-                return;
-            }
-            if (f != null) {
-                f.complete(null);
-            }
-        } else {
-            protocolError(ch, ReasonCodes.PROTOCOL_ERROR, "unexpected AUTH reason 0x" + Integer.toHexString(a.reasonCode()));
-        }
-    }
-
     CompletableFuture<Void> reauthenticate() {
-        EnhancedAuthenticator auth = config.authenticator;
-        if (auth == null) {
-            return CompletableFuture.failedFuture(new MqttClientException("no enhanced authentication configured"));
-        }
-        if (state != State.CONNECTED || channel == null) {
-            return CompletableFuture.failedFuture(new MqttClientException("not connected"));
-        }
-        if (reauthFuture != null) {
-            return reauthFuture;
-        }
-        reauthFuture = new CompletableFuture<>();
-        MqttProperties p = MqttProperties.builder().authenticationMethod(auth.method())
-                .authenticationData(auth.initialData()).build();
-        write(new Auth(ReasonCodes.RE_AUTHENTICATE, p), true);
-        return reauthFuture;
+        return auth.reauthenticate(state == State.CONNECTED ? channel : null);
     }
 
     // ---------------------------------------------------------------- outbound publish
@@ -701,157 +593,6 @@ final class ClientSession implements Connector.Events {
         if (ch == channel && ch.isWritable()) {
             pumpIfConnected();
         }
-    }
-
-    // ---------------------------------------------------------------- inbound publish
-
-    private void onPublish(Channel ch, Publish p) {
-        String topic;
-        byte[] payload;
-        try {
-            topic = resolveTopic(ch, p);
-            if (topic == null) {
-                return;
-            }
-            payload = new byte[p.payload().readableBytes()];
-            p.payload().getBytes(p.payload().readerIndex(), payload);
-        } finally {
-            p.release();
-        }
-        QoS qos = p.qos();
-        MqttProperties props = p.properties().topicAlias() == null ? p.properties()
-                : p.properties().toBuilder().topicAlias(null).build();
-        Message message = new Message(topic, payload, qos, p.retain(), p.dup(), props, p.packetId(), null);
-        if (qos == QoS.AT_MOST_ONCE) {
-            dispatch(message, null);
-            return;
-        }
-        if (version.isV5() && inbound.unacknowledged() >= config.receiveMaximum
-                && !inbound.isKnownQos2(p.packetId())) {
-            // The server sent more unacknowledged QoS 1/2 messages than our Receive Maximum allows.
-            protocolError(ch, ReasonCodes.RECEIVE_MAXIMUM_EXCEEDED, "Receive Maximum exceeded");
-            return;
-        }
-        InboundAck ack = inbound.received(p.packetId(), qos, connectionCount);
-        if (ack == null) {
-            // A re-sent QoS 2 message already delivered: PUBREC again, no second delivery [MQTT-4.3.3-10].
-            flushAcks(ch);
-            return;
-        }
-        dispatch(message, ack);
-    }
-
-    private @Nullable String resolveTopic(Channel ch, Publish p) {
-        Integer alias = p.properties().topicAlias();
-        if (alias == null) {
-            return p.topic();
-        }
-        if (alias == 0 || alias > config.topicAliasMaximum) {
-            // Outside 1..our Topic Alias Maximum [MQTT-3.3.2-8, MQTT-3.3.2-9 (5.0)].
-            protocolError(ch, ReasonCodes.TOPIC_ALIAS_INVALID, "topic alias " + alias + " out of range");
-            return null;
-        }
-        if (!p.topic().isEmpty()) {
-            aliases.learn(alias, p.topic());
-            return p.topic();
-        }
-        String known = aliases.resolve(alias);
-        if (known == null) {
-            protocolError(ch, ReasonCodes.PROTOCOL_ERROR, "unknown topic alias " + alias);
-        }
-        return known;
-    }
-
-    /** Hands a message to every matching handler; the acknowledgement waits for streams and manual acks. */
-    private void dispatch(Message message, @Nullable InboundAck ack) {
-        List<MessageHandler> targets = subscriptions.targets(message.topic(),
-                message.properties().subscriptionIdentifiers(), config.defaultHandler);
-        if (ack != null) {
-            if (config.manualAcknowledgement) {
-                ack.holds = 1;
-            } else {
-                for (MessageHandler h : targets) {
-                    if (h instanceof MessageStream) {
-                        ack.holds++;
-                    }
-                }
-                ack.holds++; // released after the handlers ran
-            }
-        }
-        List<Message> deliveries = new ArrayList<>(targets.size());
-        for (MessageHandler h : targets) {
-            boolean holds = ack != null && (config.manualAcknowledgement || h instanceof MessageStream);
-            deliveries.add(holds ? message.withAcknowledgement(new Once(ack)) : message);
-        }
-        Runnable run = () -> {
-            for (int i = 0; i < targets.size(); i++) {
-                try {
-                    targets.get(i).onMessage(deliveries.get(i));
-                } catch (RuntimeException e) {
-                    LOG.warn("A message handler failed on a message to {}", message.topic(), e);
-                }
-            }
-            if (ack != null && !config.manualAcknowledgement) {
-                releaseAck(ack);
-            }
-        };
-        if (callbacks == null) {
-            run.run();
-        } else {
-            callbacks.execute(run);
-        }
-    }
-
-    /** One delivery's share of an acknowledgement; callable from any thread, counts once. */
-    private final class Once implements Message.Acknowledgement {
-        private final InboundAck ack;
-        private final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
-
-        Once(InboundAck ack) {
-            this.ack = ack;
-        }
-
-        @Override
-        public boolean acknowledge() {
-            if (!done.compareAndSet(false, true)) {
-                return false;
-            }
-            releaseAck(ack);
-            return true;
-        }
-    }
-
-    private void releaseAck(InboundAck ack) {
-        if (!loop.inEventLoop()) {
-            loop.execute(() -> releaseAck(ack));
-            return;
-        }
-        if (!inbound.release(ack)) {
-            return;
-        }
-        Channel ch = channel;
-        if (ch != null && state == State.CONNECTED) {
-            flushAcks(ch);
-        }
-    }
-
-    /** Sends the acknowledgements that are ready, in arrival order [MQTT-4.6.0-2, MQTT-4.6.0-3]. */
-    private void flushAcks(Channel ch) {
-        List<MqttPacket> acks = inbound.takeReady(connectionCount);
-        for (MqttPacket a : acks) {
-            writePacket(ch, a);
-        }
-        if (!acks.isEmpty()) {
-            ch.flush();
-        }
-    }
-
-    private void onPubRel(Channel ch, PubRel r) {
-        boolean known = inbound.released(r.packetId());
-        PubComp comp = known || !version.isV5() ? new PubComp(r.packetId())
-                : new PubComp(r.packetId(), ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND, MqttProperties.EMPTY);
-        writePacket(ch, comp);
-        ch.flush();
     }
 
     // ---------------------------------------------------------------- subscribe / unsubscribe

@@ -289,6 +289,9 @@ final class OutboundFlows {
             return ch.newSucceededFuture();
         }
         e.sent = true;
+        if (alias != null && alias[1] == 0) {
+            aliases.announced(topic, alias[0]);
+        }
         try {
             return wire.write(ch, p);
         } finally {

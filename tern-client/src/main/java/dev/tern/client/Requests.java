@@ -37,11 +37,14 @@ final class Requests {
     private final Map<Integer, PendingRequest> sent = new LinkedHashMap<>();
     private int nextSubscriptionId = 1;
     private boolean wildcardAvailable = true;
+    private final boolean ownIdentifiers;
     private boolean subscriptionIdsAvailable = true;
     private boolean sharedAvailable = true;
 
-    Requests(MqttVersion version, PacketIds ids, Subscriptions subscriptions, OutboundFlows.Wire wire) {
+    Requests(MqttVersion version, boolean ownIdentifiers, PacketIds ids, Subscriptions subscriptions,
+             OutboundFlows.Wire wire) {
         this.version = version;
+        this.ownIdentifiers = ownIdentifiers;
         this.ids = ids;
         this.subscriptions = subscriptions;
         this.wire = wire;
@@ -81,7 +84,8 @@ final class Requests {
      * messages can be routed to exactly the handlers of the subscriptions they are for.
      */
     MqttProperties withOwnIdentifier(MqttProperties properties, boolean connected) {
-        if (!version.isV5() || !properties.subscriptionIdentifiers().isEmpty() || (connected && !subscriptionIdsAvailable)) {
+        if (!version.isV5() || !ownIdentifiers || !properties.subscriptionIdentifiers().isEmpty()
+                || (connected && !subscriptionIdsAvailable)) {
             return properties;
         }
         MqttProperties p = properties.toBuilder().addSubscriptionIdentifier(nextSubscriptionId).build();

@@ -55,6 +55,7 @@ public final class TernClientBuilder {
     @Nullable TlsConfig tls;
     @Nullable ReconnectPolicy reconnect;
     boolean resubscribe = true;
+    boolean ownSubscriptionIdentifiers = true;
     int maxQueuedMessages = 1000;
     OverflowPolicy overflowPolicy = OverflowPolicy.FAIL_NEW;
     int maxInflight = 65_535;
@@ -97,6 +98,7 @@ public final class TernClientBuilder {
         b.tls = tls;
         b.reconnect = reconnect;
         b.resubscribe = resubscribe;
+        b.ownSubscriptionIdentifiers = ownSubscriptionIdentifiers;
         b.maxQueuedMessages = maxQueuedMessages;
         b.overflowPolicy = overflowPolicy;
         b.maxInflight = maxInflight;
@@ -414,6 +416,19 @@ public final class TernClientBuilder {
     public TernClientBuilder connectionListener(@Nullable ConnectionListener value) {
         TernClientBuilder b = copy();
         b.connectionListener = value;
+        return b;
+    }
+
+    /**
+     * MQTT 5.0: whether the client adds a Subscription Identifier of its own to a SUBSCRIBE that has
+     * none (on by default), so that a message matching overlapping filters reaches exactly the
+     * handlers of the subscriptions the server names. Received messages then carry that identifier
+     * in {@link Message#properties()}. Off: SUBSCRIBE carries only the identifiers given, and
+     * messages are routed by matching their topic against the filters.
+     */
+    public TernClientBuilder ownSubscriptionIdentifiers(boolean value) {
+        TernClientBuilder b = copy();
+        b.ownSubscriptionIdentifiers = value;
         return b;
     }
 

@@ -23,7 +23,11 @@ final class TopicAliases {
         outboundMaximum = serverMaximum;
     }
 
-    /** An outbound topic's alias: {@code [alias, known]} where known means the topic may be left out; null for none. */
+    /**
+     * The alias for an outbound topic: {@code [alias, known]} where known means the server has the
+     * mapping and the topic may be left out; null for none. A new alias counts only once the PUBLISH
+     * that announces it is written ({@link #announced}).
+     */
     int @Nullable [] forTopic(String topic) {
         if (outboundMaximum == 0) {
             return null;
@@ -33,11 +37,14 @@ final class TopicAliases {
             return new int[] {alias, 1};
         }
         if (outbound.size() < outboundMaximum) {
-            int fresh = outbound.size() + 1; // never 0 [MQTT-3.3.2-8]
-            outbound.put(topic, fresh);
-            return new int[] {fresh, 0};
+            return new int[] {outbound.size() + 1, 0}; // never 0 [MQTT-3.3.2-8]
         }
         return null;
+    }
+
+    /** A PUBLISH naming the topic and a new alias was written: the server knows the mapping now. */
+    void announced(String topic, int alias) {
+        outbound.putIfAbsent(topic, alias);
     }
 
     /** Records an inbound topic for an alias. */

@@ -393,6 +393,24 @@ class ClientProtocolTest {
             p2.release();
             p3.release();
         }
+        // A PUBLISH too large for the server is not sent, so its topic's alias was never announced:
+        // the next PUBLISH to that topic must name it.
+        try (ScriptedServer s = new ScriptedServer(MqttVersion.MQTT_5);
+             TernClient c = client(s, MqttVersion.MQTT_5).build()) {
+            handshake(s, c, ok(MqttProperties.builder().topicAliasMaximum(2).maximumPacketSize(64L).build()));
+            CompletableFuture<PublishResult> big = c.publish(Message.builder("t/x").payload(new byte[100]).build());
+            assertThatThrownBy(() -> big.get(5, TimeUnit.SECONDS)).hasMessageContaining("Maximum Packet Size");
+            c.publish(Message.of("t/x", "small", 0, false));
+            c.publish(Message.of("t/x", "again", 0, false));
+            Publish first = s.expect(Publish.class);
+            Publish second = s.expect(Publish.class);
+            assertThat(first.topic()).isEqualTo("t/x");
+            assertThat(first.properties().topicAlias()).isEqualTo(1);
+            assertThat(second.topic()).isEmpty();
+            assertThat(second.properties().topicAlias()).isEqualTo(1);
+            first.release();
+            second.release();
+        }
         try (ScriptedServer s = new ScriptedServer(MqttVersion.MQTT_5);
              TernClient c = client(s, MqttVersion.MQTT_5).build()) {
             handshake(s, c, ok(false));
@@ -568,6 +586,35 @@ class ClientProtocolTest {
             assertThat(un.filters()).containsExactly("a/+");
             s.send(new UnsubAck(un.packetId(), List.of(0), MqttProperties.EMPTY));
             assertThat(u.get(5, TimeUnit.SECONDS).reasonCodes()).containsExactly(0);
+        }
+    }
+
+    @Test
+    @DisplayName("5.0 SUBSCRIBE without an identifier: the client adds its own for routing, unless "
+            + "ownSubscriptionIdentifiers(false); then a message is routed by its topic")
+    void ownSubscriptionIdentifiers() throws Exception {
+        for (boolean own : new boolean[] {true, false}) {
+            try (ScriptedServer s = new ScriptedServer(MqttVersion.MQTT_5);
+                 TernClient c = client(s, MqttVersion.MQTT_5).ownSubscriptionIdentifiers(own).build()) {
+                handshake(s, c, ok(false));
+                List<Message> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+                CompletableFuture<SubscribeResult> f = c.subscribe(List.of(Subscription.of("a/#", 0)),
+                        MqttProperties.EMPTY, got::add);
+                Subscribe sub = s.expect(Subscribe.class);
+                if (own) {
+                    assertThat(sub.properties().subscriptionIdentifiers()).as("own identifier").hasSize(1);
+                } else {
+                    assertThat(sub.properties().subscriptionIdentifiers()).isEmpty();
+                }
+                s.send(new SubAck(sub.packetId(), List.of(0), MqttProperties.EMPTY));
+                f.get(5, TimeUnit.SECONDS);
+                MqttProperties.Builder ids = MqttProperties.builder();
+                sub.properties().subscriptionIdentifiers().forEach(ids::addSubscriptionIdentifier);
+                s.send(publish("a/b", 0, 0, false, "x", ids.build()));
+                await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 1);
+                assertThat(got.get(0).properties().subscriptionIdentifiers())
+                        .isEqualTo(sub.properties().subscriptionIdentifiers());
+            }
         }
     }
 

@@ -154,6 +154,11 @@ final class StoredOutbox {
     private boolean reading;
     /** Arrivals released while a read ran, which that read may not have seen. */
     private long releasedWhileReading;
+    /**
+     * Their positions: one the read did not see although it saw later ones (committed after the read
+     * looked, overtaken by other publishers' commits) must be read again, or it would go out late.
+     */
+    private final TreeSet<Long> releasedDuringRead = new TreeSet<>();
     private long readGeneration;
 
     StoredOutbox(Store store, Host host, String clientId, Incarnation incarnation, long firstSeq, int capacity) {
@@ -239,6 +244,7 @@ final class StoredOutbox {
         inflight.clear();
         gaps.clear();
         releaseEarly();
+        releasedDuringRead.clear();
         readGeneration++;
         reading = false;
     }
@@ -288,6 +294,7 @@ final class StoredOutbox {
             backlogTo = Math.max(backlogTo, seq + 1);
             if (reading) {
                 releasedWhileReading = Math.max(releasedWhileReading, seq + 1);
+                releasedDuringRead.add(seq);
             }
             readMore();
         } else {
@@ -355,6 +362,7 @@ final class StoredOutbox {
         }
         reading = true;
         releasedWhileReading = 0;
+        releasedDuringRead.clear();
         long generation = readGeneration;
         long key = incarnation.sessionKey;
         long from = cursor;
@@ -382,10 +390,29 @@ final class StoredOutbox {
         }
         StoreBatch gone = new StoreBatch();
         long key = incarnation.sessionKey;
-        for (QueueEntry e : entries) {
+        boolean readAgain = false;
+        for (int i = 0; i < entries.size(); i++) {
+            QueueEntry e = entries.get(i);
             if (e.seq() < cursor) {
                 e.release(); // arrived while the read was under way
                 continue;
+            }
+            Long missed = releasedDuringRead.ceiling(cursor);
+            if (missed != null && missed < e.seq()) {
+                // Durable (it arrived while the read ran) but not seen by the read, which saw later
+                // positions: read again from it, so that it goes out before them.
+                if (missed - cursor <= MAX_GAP) {
+                    for (long g = cursor; g < missed; g++) {
+                        gaps.add(g);
+                    }
+                }
+                cursor = missed;
+                for (int j = i; j < entries.size(); j++) {
+                    entries.get(j).release();
+                }
+                backlogTo = Math.max(backlogTo, releasedWhileReading);
+                readAgain = true;
+                break;
             }
             if (e.seq() - cursor <= MAX_GAP) {
                 for (long g = cursor; g < e.seq(); g++) {
@@ -412,7 +439,7 @@ final class StoredOutbox {
         while (gaps.size() > MAX_GAP) {
             gaps.pollFirst(); // a commit that failed leaves a gap for ever; do not let them pile up
         }
-        if (entries.size() < requested) {
+        if (!readAgain && entries.size() < requested) {
             // Everything committed when the read ran is in memory now. Positions reserved then but not
             // committed arrive by themselves; arrivals released meanwhile may need another read.
             backlogTo = Math.max(cursor, releasedWhileReading);

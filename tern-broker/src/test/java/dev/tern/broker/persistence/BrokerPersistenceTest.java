@@ -108,7 +108,8 @@ class BrokerPersistenceTest {
     }
 
     @Test
-    @DisplayName("a message queued for an offline persistent session, and its subscription, survive a restart")
+    @DisplayName("[MQTT-3.1.2-4] [MQTT-3.1.2-5] [MQTT-4.1.0-1] a message queued for an offline persistent session,"
+            + " and its subscription, survive a restart")
     void offlineQueueAndSubscriptionSurvive() throws Exception {
         start();
         MqttTestClient sub = client("sub", false);
@@ -140,7 +141,8 @@ class BrokerPersistenceTest {
     }
 
     @Test
-    @DisplayName("acknowledged messages that were never acknowledged by their subscriber come back after a restart,"
+    @DisplayName("[MQTT-4.4.0-1] acknowledged messages that were never acknowledged by their subscriber come back"
+            + " after a restart,"
             + " with DUP and their packet id")
     void unacknowledgedInFlightComesBack() throws Exception {
         start();
@@ -187,7 +189,8 @@ class BrokerPersistenceTest {
     }
 
     @Test
-    @DisplayName("QoS 2 to a subscriber: a PUBREL due before the restart is re-sent after it, not the PUBLISH")
+    @DisplayName("[MQTT-4.4.0-1] [MQTT-4.3.3-1] QoS 2 to a subscriber: a PUBREL due before the restart is re-sent"
+            + " after it, not the PUBLISH")
     void outboundPubRelSurvives() throws Exception {
         start();
         MqttTestClient sub = client("sub", false);
@@ -208,7 +211,8 @@ class BrokerPersistenceTest {
     }
 
     @Test
-    @DisplayName("QoS 2 from a publisher: its packet id survives a restart, so the re-sent PUBLISH is not a second copy")
+    @DisplayName("[MQTT-4.3.3-2] [MQTT-4.1.0-1] QoS 2 from a publisher: its packet id survives a restart, so the"
+            + " re-sent PUBLISH is not a second copy")
     void inboundQos2Survives() throws Exception {
         start();
         MqttTestClient sub = client("sub", false);

@@ -313,6 +313,32 @@ class StoredOutboxTest {
     }
 
     @Test
+    @DisplayName("an arrival released while a read ran that did not see it (its commit was overtaken by a later"
+            + " one the read saw) is read again and goes out first, not after a reconnect")
+    void arrivalMissedByRunningRead() {
+        long first = outbox.incarnation().reserve();
+        long second = outbox.incarnation().reserve();
+        Message m2 = message("second", QoS.AT_LEAST_ONCE, MqttProperties.EMPTY);
+        store.commit(new StoreBatch().enqueue(m2, List.of(new QueueTarget("c", session.sessionKey(), second,
+                QoS.AT_LEAST_ONCE, false, List.of())))).join();
+        host.connected = true;
+        outbox.attach(5); // the read looks now: it sees "second" only; it completes when the tasks run
+        Message m1 = message("first", QoS.AT_LEAST_ONCE, MqttProperties.EMPTY);
+        store.commit(new StoreBatch().enqueue(m1, List.of(new QueueTarget("c", session.sessionKey(), first,
+                QoS.AT_LEAST_ONCE, false, List.of())))).join();
+        outbox.arrived(new Delivery(m1, QoS.AT_LEAST_ONCE, false, List.of()), session.sessionKey(), first);
+        outbox.arrived(new Delivery(m2, QoS.AT_LEAST_ONCE, false, List.of()), session.sessionKey(), second);
+        drain();
+        outbox.pump();
+        drain();
+        assertThat(host.writes).containsExactly("first/1", "second/2");
+        assertThat(outbox.onPubAck(1)).isTrue();
+        assertThat(outbox.onPubAck(2)).isTrue();
+        drain();
+        assertThat(stored()).isEmpty();
+    }
+
+    @Test
     @DisplayName("a message that expired in the store is removed, not sent")
     void expiredInStore() throws Exception {
         publish("old", QoS.AT_LEAST_ONCE, MqttProperties.builder().messageExpiryInterval(1L).build());

@@ -3,6 +3,7 @@ package dev.tern.broker.tls;
 import dev.tern.broker.test.MqttTestClient;
 import dev.tern.codec.MqttVersion;
 import dev.tern.testkit.RawClient;
+import dev.tern.testkit.TestPki;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.KeyStore;

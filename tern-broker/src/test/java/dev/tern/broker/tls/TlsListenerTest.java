@@ -16,6 +16,7 @@ import dev.tern.codec.packet.PingResp;
 import dev.tern.codec.packet.Publish;
 import dev.tern.codec.packet.SubAck;
 import dev.tern.testkit.RawClient;
+import dev.tern.testkit.TestPki;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;

@@ -2,6 +2,7 @@ package dev.tern.broker.tls;
 
 import dev.tern.broker.config.TlsSettings;
 import dev.tern.broker.listener.ServerTls;
+import dev.tern.testkit.TestPki;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.tern.broker.TernBroker;
 import dev.tern.broker.config.ConfigParser;
 import dev.tern.broker.test.LogCapture;
-import dev.tern.broker.tls.TestPki;
+import dev.tern.testkit.TestPki;
 import dev.tern.broker.tls.TlsClient;
 import dev.tern.codec.DecodeResult;
 import dev.tern.codec.MqttPacketDecoder;

@@ -55,7 +55,8 @@ final class BenchConnection extends ByteToMessageDecoder {
     private int idOffset = -1;
     private int payloadOffset;
     private int window;
-    private int inflight;
+    /** Written on the event loop, read by the run's drain loop on another thread. */
+    private volatile int inflight;
     private @Nullable BitSet ids;
     private int nextId = 1;
     private long seq;

@@ -142,8 +142,14 @@ final class BenchRun {
         long receivedEnd = stats.received.sum();
         long cpuEnd = cpuNanos();
         latency.add(stats.latency.getIntervalHistogram());
+        // Stop every publisher on its own loop and wait until it has: the drain below must not finish
+        // while a publisher can still send one more message.
+        List<io.netty.util.concurrent.Future<?>> stopped = new ArrayList<>(publishers.size());
         for (BenchConnection c : publishers) {
-            c.channelEventLoop().execute(c::stop);
+            stopped.add(c.channelEventLoop().submit(c::stop));
+        }
+        for (io.netty.util.concurrent.Future<?> f : stopped) {
+            f.awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
 
         // 3. Drain: wait for acknowledgements and for the messages still on their way.

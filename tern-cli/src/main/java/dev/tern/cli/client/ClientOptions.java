@@ -149,7 +149,10 @@ public final class ClientOptions {
         if (keepAlive < 5 || keepAlive > 65_535) {
             throw new UsageException("Invalid keepalive given, it must be between 5 and 65535 inclusive.");
         }
-        TernClientBuilder b = TernClient.builder().version(version).keepAliveSeconds(keepAlive);
+        // Like mosquitto's tools, SUBSCRIBE carries only the -D subscription identifiers, so that %S and
+        // %j print what the server sends for them, not the library's routing identifier.
+        TernClientBuilder b = TernClient.builder().version(version).keepAliveSeconds(keepAlive)
+                .ownSubscriptionIdentifiers(false);
         Transport transport = Transport.TCP;
         String h = host != null ? host : "localhost";
         Integer p = port;
@@ -170,7 +173,7 @@ public final class ClientOptions {
                 throw new UsageException("Unsupported URL scheme '" + u.getScheme()
                         + "': use mqtt://, mqtts://, ws:// or wss://.");
             }
-            h = u.getHost();
+            h = u.getHost().startsWith("[") ? u.getHost().substring(1, u.getHost().length() - 1) : u.getHost();
             if (u.getPort() > 0) {
                 p = u.getPort();
             }
@@ -362,12 +365,24 @@ public final class ClientOptions {
                     willDelay = number(o, 0xFFFF_FFFFL);
                 }
                 case "topic-alias" -> {
-                    // Tern assigns topic aliases itself (up to the server's Topic Alias Maximum).
+                    // Checked like mosquitto_pub does (1..65535, never 0 [MQTT-3.3.2-8]), then left to
+                    // the client, which assigns topic aliases itself up to the server's maximum.
+                    if (!command.equals("publish") || number(o, 65_535) == 0) {
+                        throw command.equals("publish") ? new UsageException("Invalid value '" + o.value()
+                                + "' for property topic-alias.") : invalidProperty(o);
+                    }
                 }
                 default -> throw invalidProperty(o);
             }
         }
         return willDelay;
+    }
+
+    /** The {@code -D COMMAND ...} properties of a packet, checked before anything connects. */
+    MqttProperties properties(String command) {
+        MqttProperties.Builder p = MqttProperties.builder();
+        applyProperties(command, p);
+        return p.build();
     }
 
     void checkPropertyCommands(String... allowed) {

@@ -84,6 +84,45 @@ final class MessagePrinter {
         }
     }
 
+    /** The conversions {@link #percent} knows. */
+    private static final String SPECIFIERS = "%ACDEFIjJlmPpqRrStUxX";
+
+    /**
+     * Why a {@code -F} format cannot be used, worded as mosquitto_sub words it, or null: an unknown
+     * {@code %} conversion or {@code \} escape, or one cut off by the end of the format. Checked
+     * before connecting, as mosquitto_sub does.
+     */
+    static @Nullable String checkFormat(String f) {
+        int len = f.length();
+        for (int i = 0; i < len; i++) {
+            char c = f.charAt(i);
+            if (c == '%') {
+                i++;
+                while (i < len && "-0123456789.".indexOf(f.charAt(i)) >= 0) {
+                    i++;
+                }
+                if (i >= len) {
+                    return "Incomplete format specifier.";
+                }
+                if (SPECIFIERS.indexOf(f.charAt(i)) < 0) {
+                    return "Invalid format specifier '" + f.charAt(i) + "'.";
+                }
+            } else if (c == '@') {
+                if (++i >= len) {
+                    return "Incomplete format specifier.";
+                }
+            } else if (c == '\\') {
+                if (++i >= len) {
+                    return "Incomplete escape specifier.";
+                }
+                if ("\\0aenrtv".indexOf(f.charAt(i)) < 0) {
+                    return "Invalid escape specifier '" + f.charAt(i) + "'.";
+                }
+            }
+        }
+        return null;
+    }
+
     private void formatted(ByteArrayOutputStream b, Message m) {
         String f = format;
         int len = f.length();

@@ -67,10 +67,14 @@ public final class PubCommand implements Callable<Integer> {
     public Integer call() {
         TernClientBuilder b;
         QoS qos;
+        MqttProperties properties;
+        MqttProperties disconnectProperties;
         try {
             client.checkPropertyCommands("connect", "publish", "disconnect", "will");
             b = client.builder("tern_pub").connectTimeout(ClientOptions.connectTimeout());
             qos = client.qos();
+            properties = client.properties("publish");
+            disconnectProperties = client.properties("disconnect");
             validate();
             if (maxInflight < 1 || maxInflight > 65_535) {
                 throw new UsageException("Invalid max inflight given: " + maxInflight);
@@ -83,9 +87,6 @@ public final class PubCommand implements Callable<Integer> {
             b = b.packetTrace(new DebugTrace(client.clientIdUsed, System.err));
         }
         String t = topic != null ? topic : client.urlTopic;
-        MqttProperties.Builder props = MqttProperties.builder();
-        client.applyProperties("publish", props);
-        MqttProperties properties = props.build();
         try (TernClient c = b.build()) {
             c.connect().get();
             List<CompletableFuture<PublishResult>> sent = new ArrayList<>();
@@ -110,9 +111,7 @@ public final class PubCommand implements Callable<Integer> {
             for (CompletableFuture<PublishResult> f : sent) {
                 f.get();
             }
-            MqttProperties.Builder dp = MqttProperties.builder();
-            client.applyProperties("disconnect", dp);
-            c.disconnect(0, dp.build()).get(5, TimeUnit.SECONDS);
+            c.disconnect(0, disconnectProperties).get(5, TimeUnit.SECONDS);
             return 0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

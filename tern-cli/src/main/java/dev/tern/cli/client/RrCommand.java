@@ -78,6 +78,8 @@ public final class RrCommand implements Callable<Integer> {
     public Integer call() {
         TernClientBuilder b;
         byte[] payload;
+        MqttProperties subscribeProperties;
+        MqttProperties publishProperties;
         try {
             if (client.protocolVersion == null) {
                 client.protocolVersion = "mqttv5";
@@ -87,6 +89,8 @@ public final class RrCommand implements Callable<Integer> {
             }
             client.checkPropertyCommands("connect", "publish", "subscribe", "disconnect", "will");
             b = client.builder("tern_rr").connectTimeout(ClientOptions.connectTimeout());
+            subscribeProperties = client.properties("subscribe");
+            publishProperties = client.properties("publish");
             String t = topic != null ? topic : client.urlTopic;
             if (t == null || responseTopic == null) {
                 throw new UsageException("Both request (-t) and response (-e) topics must be supplied.");
@@ -100,6 +104,10 @@ public final class RrCommand implements Callable<Integer> {
             payload = message != null ? message.getBytes(StandardCharsets.UTF_8)
                     : file != null ? Files.readAllBytes(file) : stdinFile ? System.in.readAllBytes() : new byte[0];
             Message.builder(topic).responseTopic(responseTopic).build();
+            String problem = outputFormat == null ? null : MessagePrinter.checkFormat(outputFormat);
+            if (problem != null) {
+                throw new UsageException(problem);
+            }
         } catch (UsageException | IllegalArgumentException e) {
             return fail(e, 1);
         } catch (java.io.IOException e) {
@@ -113,14 +121,10 @@ public final class RrCommand implements Callable<Integer> {
         CompletableFuture<Message> response = new CompletableFuture<>();
         try (TernClient c = b.build()) {
             c.connect().get();
-            MqttProperties.Builder sp = MqttProperties.builder();
-            client.applyProperties("subscribe", sp);
-            c.subscribe(List.of(new Subscription(responseTopic, client.qos())), sp.build(), response::complete).get();
-            MqttProperties.Builder pp = MqttProperties.builder();
-            client.applyProperties("publish", pp);
-            pp.responseTopic(responseTopic);
-            c.publish(Message.builder(topic).payload(payload).qos(client.qos()).retain(retain).properties(pp.build())
-                    .build()).get();
+            c.subscribe(List.of(new Subscription(responseTopic, client.qos())), subscribeProperties,
+                    response::complete).get();
+            c.publish(Message.builder(topic).payload(payload).qos(client.qos()).retain(retain)
+                    .properties(publishProperties).responseTopic(responseTopic).build()).get();
             Message m = timeout > 0 ? response.get(timeout, TimeUnit.SECONDS) : response.get();
             printer.print(m);
             c.disconnect().get(5, TimeUnit.SECONDS);

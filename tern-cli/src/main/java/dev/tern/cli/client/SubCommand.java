@@ -50,7 +50,7 @@ public final class SubCommand implements Callable<Integer> {
     List<String> unsubscribe = new ArrayList<>();
 
     @Option(names = {"-C", "--count"}, paramLabel = "COUNT", description = "Exit after COUNT messages.")
-    int count;
+    @Nullable Integer count;
 
     @Option(names = {"-E", "--exit-after-subscribe"}, description = "Exit once the subscriptions are acknowledged.")
     boolean exitAfterSubscribe;
@@ -77,7 +77,7 @@ public final class SubCommand implements Callable<Integer> {
     boolean pretty;
 
     @Option(names = {"-W", "--timeout"}, paramLabel = "SECONDS", description = "Exit with code 27 after SECONDS.")
-    int timeout;
+    @Nullable Integer timeout;
 
     @Option(names = "--random-filter", paramLabel = "PERCENT", description = "Print only this percentage of messages.")
     double randomFilter = 100.0;
@@ -101,8 +101,14 @@ public final class SubCommand implements Callable<Integer> {
         List<Subscription> subs;
         MessagePrinter printer;
         TernClientBuilder b;
+        MqttProperties subscribeProperties;
+        MqttProperties unsubscribeProperties;
+        MqttProperties disconnectProperties;
         try {
             client.checkPropertyCommands("connect", "subscribe", "unsubscribe", "disconnect", "will");
+            subscribeProperties = client.properties("subscribe");
+            unsubscribeProperties = client.properties("unsubscribe");
+            disconnectProperties = client.properties("disconnect");
             b = client.builder("tern_sub").connectTimeout(ClientOptions.connectTimeout())
                     .automaticReconnect(ReconnectPolicy.exponential(Duration.ofSeconds(1), Duration.ofSeconds(30)));
             if (client.urlTopic != null) {
@@ -110,11 +116,11 @@ public final class SubCommand implements Callable<Integer> {
             }
             subs = subscriptions();
             printer = printer();
-            if (count < 0) {
-                throw new UsageException("Invalid message count given: " + count);
+            if (count != null && count < 1) {
+                throw new UsageException("Invalid message count \"" + count + "\".");
             }
-            if (timeout < 0 || timeout > 3600 * 24 * 365) {
-                throw new UsageException("Invalid timeout given: " + timeout);
+            if (timeout != null && (timeout < 1 || timeout > 3600 * 24 * 365)) {
+                throw new UsageException("Invalid timeout \"" + timeout + "\".");
             }
         } catch (UsageException | IllegalArgumentException e) {
             return fail(e, 1);
@@ -140,10 +146,9 @@ public final class SubCommand implements Callable<Integer> {
             if (client.debug) {
                 System.err.println("Connected (session present: " + connected.sessionPresent() + ")");
             }
-            MqttProperties.Builder sp = MqttProperties.builder();
-            client.applyProperties("subscribe", sp);
-            CompletableFuture<SubscribeResult> subscribed = c.subscribe(subs, sp.build(), m -> onMessage(m, printer));
-            if (timeout > 0) {
+            CompletableFuture<SubscribeResult> subscribed = c.subscribe(subs, subscribeProperties,
+                    m -> onMessage(m, printer));
+            if (timeout != null) {
                 c.eventLoop().schedule(() -> finish(Failures.TIMED_OUT, "Timed out"), timeout, TimeUnit.SECONDS);
             }
             SubscribeResult r = subscribed.get();
@@ -153,18 +158,14 @@ public final class SubCommand implements Callable<Integer> {
                 System.err.println("Subscribed: " + r.reasonCodes());
             }
             if (!unsubscribe.isEmpty()) {
-                MqttProperties.Builder up = MqttProperties.builder();
-                client.applyProperties("unsubscribe", up);
-                c.unsubscribe(unsubscribe, up.build()).get();
+                c.unsubscribe(unsubscribe, unsubscribeProperties).get();
             }
             if (exitAfterSubscribe) {
                 finish(0, null);
             }
             int code = exit.get();
             Runtime.getRuntime().removeShutdownHook(hook);
-            MqttProperties.Builder dp = MqttProperties.builder();
-            client.applyProperties("disconnect", dp);
-            c.disconnect(0, dp.build()).orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
+            c.disconnect(0, disconnectProperties).orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
             printSummary();
             return code;
         } catch (InterruptedException e) {
@@ -228,6 +229,10 @@ public final class SubCommand implements Callable<Integer> {
             default -> throw new UsageException("Invalid --color '" + color + "': use auto, always or never.");
         };
         String f = outputFormat;
+        String problem = f == null ? null : MessagePrinter.checkFormat(f);
+        if (problem != null) {
+            throw new UsageException(problem);
+        }
         switch (format.toLowerCase(Locale.ROOT)) {
             case "text" -> { }
             case "json" -> f = "%j";
@@ -270,7 +275,7 @@ public final class SubCommand implements Callable<Integer> {
             }
         }
         received++;
-        if (count > 0 && received >= count) {
+        if (count != null && received >= count) {
             finish(0, null);
         }
     }

@@ -1,9 +1,8 @@
-package dev.tern.broker.tls;
+package dev.tern.testkit;
 
 import java.io.IOException;
 import java.io.StringWriter;
 import java.math.BigInteger;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +16,9 @@ import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -38,9 +39,11 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A throw-away public key infrastructure made at test time with BouncyCastle: a CA, a server
- * certificate for 127.0.0.1/localhost, client certificates (valid, expired, revoked, from another
- * CA) and a CRL, written as PEM files the way openssl writes them.
+ * A throw-away public key infrastructure made at test time with BouncyCastle: a CA, server
+ * certificates for 127.0.0.1/localhost (or other names), client certificates (valid, expired,
+ * revoked, from another CA) and a CRL, written as PEM files the way openssl writes them (keys as
+ * PKCS#8, EC P-256 unless said otherwise), which Tern, Mosquitto and the JDK all read. One helper for
+ * the tests of every module: the broker's TLS listeners, the client's TLS transports, the tools.
  */
 public final class TestPki {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -86,25 +89,37 @@ public final class TestPki {
 
     /** A server certificate for 127.0.0.1, ::1 and localhost. */
     public Issued server(String fileName) throws Exception {
-        return issue(fileName, "O=Tern tests,CN=localhost", true, Instant.now().minusSeconds(3600),
+        return server(fileName, List.of("localhost"), List.of("127.0.0.1", "::1"));
+    }
+
+    /**
+     * A server certificate whose subject alternative names are exactly these DNS names and IP
+     * addresses (e.g. another host's name, to test a client's host name check).
+     */
+    public Issued server(String fileName, List<String> dnsNames, List<String> ipAddresses) throws Exception {
+        List<GeneralName> names = new ArrayList<>();
+        dnsNames.forEach(d -> names.add(new GeneralName(GeneralName.dNSName, d)));
+        ipAddresses.forEach(ip -> names.add(new GeneralName(GeneralName.iPAddress, ip)));
+        String cn = dnsNames.isEmpty() ? fileName : dnsNames.get(0);
+        return issue(fileName, "O=Tern tests,CN=" + cn, names, Instant.now().minusSeconds(3600),
                 Instant.now().plus(Duration.ofDays(7)), false);
     }
 
     /** A client certificate with this common name. */
     public Issued client(String commonName) throws Exception {
-        return issue(commonName, "O=Tern tests,OU=devices,CN=" + commonName, false,
+        return issue(commonName, "O=Tern tests,OU=devices,CN=" + commonName, List.of(),
                 Instant.now().minusSeconds(3600), Instant.now().plus(Duration.ofDays(7)), false);
     }
 
     /** A client certificate that expired yesterday. */
     public Issued expiredClient(String commonName) throws Exception {
-        return issue(commonName, "O=Tern tests,CN=" + commonName, false, Instant.now().minus(Duration.ofDays(10)),
+        return issue(commonName, "O=Tern tests,CN=" + commonName, List.of(), Instant.now().minus(Duration.ofDays(10)),
                 Instant.now().minus(Duration.ofDays(1)), false);
     }
 
     /** A server certificate whose key file is PKCS#1 ("RSA PRIVATE KEY") instead of PKCS#8. */
     public Issued rsaServerPkcs1(String fileName) throws Exception {
-        return issue(fileName, "O=Tern tests,CN=localhost", true, Instant.now().minusSeconds(3600),
+        return issue(fileName, "O=Tern tests,CN=localhost", loopbackNames(), Instant.now().minusSeconds(3600),
                 Instant.now().plus(Duration.ofDays(7)), true);
     }
 
@@ -124,17 +139,20 @@ public final class TestPki {
         return file;
     }
 
-    private Issued issue(String fileName, String subject, boolean server, Instant from, Instant until, boolean rsaPkcs1)
-            throws Exception {
+    private static List<GeneralName> loopbackNames() {
+        return List.of(new GeneralName(GeneralName.dNSName, "localhost"),
+                new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.iPAddress, "::1"));
+    }
+
+    private Issued issue(String fileName, String subject, List<GeneralName> altNames, Instant from, Instant until,
+                         boolean rsaPkcs1) throws Exception {
         KeyPair keys = rsaPkcs1 ? rsaKeys() : ecKeys();
         X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca, serial(), Date.from(from), Date.from(until),
                 new X500Name(subject), keys.getPublic());
         b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-        if (server) {
-            b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                new GeneralName(GeneralName.dNSName, "localhost"),
-                new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
-                new GeneralName(GeneralName.iPAddress, "::1")}));
+        if (!altNames.isEmpty()) {
+            b.addExtension(Extension.subjectAlternativeName, false,
+                    new GeneralNames(altNames.toArray(GeneralName[]::new)));
         }
         X509Certificate cert = sign(b, caKeys.getPrivate());
         Path certFile = dir.resolve(name + "-" + fileName + ".crt");
@@ -179,10 +197,5 @@ public final class TestPki {
             w.writeObject(o);
         }
         Files.writeString(file, s.toString(), StandardCharsets.US_ASCII);
-    }
-
-    /** True if {@code address} is a loopback address (the server certificate covers only those). */
-    static boolean loopback(String address) throws IOException {
-        return InetAddress.getByName(address).isLoopbackAddress();
     }
 }
