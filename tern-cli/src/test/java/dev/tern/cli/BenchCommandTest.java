@@ -61,6 +61,24 @@ class BenchCommandTest {
     }
 
     @Test
+    @DisplayName("--window: a saturation run keeps at most N copies per publisher on their way, so a small queue loses none")
+    void endToEndWindow() throws Exception {
+        // Two publishers with a window of 4 never have more than 8 messages queued for the subscriber,
+        // below its limit of 10: QoS 0 as fast as the broker goes, and nothing is dropped.
+        dev.tern.broker.config.BrokerConfig config = dev.tern.broker.config.BrokerConfig.builder().maxQueuedMessages(10)
+                .build();
+        try (TernBroker broker = TernBroker.builder().config(config).port(0).build().start()) {
+            String json = run("bench", "fan-in", "-p", Integer.toString(broker.port()), "-c", "2", "-q", "0",
+                    "--window", "4", "-n", "3000", "-w", "0", "--quiet", "--format", "json");
+            assertThat(number(json, "errors")).isZero();
+            assertThat(number(json, "sent_total")).isEqualTo(6000);
+            assertThat(number(json, "received_total")).isEqualTo(6000);
+            assertThat(number(json, "window")).isEqualTo(4);
+            assertThat(number(json, "window_max_outstanding")).isBetween(1L, 4L);
+        }
+    }
+
+    @Test
     @DisplayName("shared: two members of $share/bench/bench/# on Debian's mosquitto share the messages, none lost")
     void sharedOnMosquitto() throws Exception {
         // Tern's broker learns shared subscriptions with its MQTT 5 work; mosquitto has them for 3.1.1 too.

@@ -79,8 +79,16 @@ final class BodyReader {
         throw error(Violation.INVALID_VARIABLE_BYTE_INTEGER, field);
     }
 
+    /** The two-byte length prefix of a string or binary field; the label is built only for an error. */
+    private int lengthOf(String field) {
+        if (buf.readableBytes() < 2) {
+            throw error(Violation.TRUNCATED, field + " length");
+        }
+        return buf.readUnsignedShort();
+    }
+
     String utf8(String field) {
-        int len = u16(field + " length");
+        int len = lengthOf(field);
         need(len, field);
         int index = buf.readerIndex();
         Violation v = Utf8.check(buf, index, len);
@@ -93,7 +101,7 @@ final class BodyReader {
     }
 
     byte[] binary(String field) {
-        int len = u16(field + " length");
+        int len = lengthOf(field);
         need(len, field);
         byte[] bytes = new byte[len];
         buf.readBytes(bytes);

@@ -49,7 +49,7 @@ public final class MqttProperties {
         contentType = b.contentType;
         responseTopic = b.responseTopic;
         correlationData = b.correlationData;
-        subscriptionIdentifiers = List.copyOf(b.subscriptionIdentifiers);
+        subscriptionIdentifiers = immutable(b.subscriptionIdentifiers);
         sessionExpiryInterval = b.sessionExpiryInterval;
         assignedClientIdentifier = b.assignedClientIdentifier;
         serverKeepAlive = b.serverKeepAlive;
@@ -66,11 +66,24 @@ public final class MqttProperties {
         topicAlias = b.topicAlias;
         maximumQos = b.maximumQos;
         retainAvailable = b.retainAvailable;
-        userProperties = List.copyOf(b.userProperties);
+        userProperties = immutable(b.userProperties);
         maximumPacketSize = b.maximumPacketSize;
         wildcardSubscriptionAvailable = b.wildcardSubscriptionAvailable;
         subscriptionIdentifierAvailable = b.subscriptionIdentifierAvailable;
         sharedSubscriptionAvailable = b.sharedSubscriptionAvailable;
+    }
+
+    /** An immutable copy; the one- and two-element cases skip the array that {@link List#copyOf} makes first. */
+    private static <T> List<T> immutable(@Nullable List<T> list) {
+        if (list == null) {
+            return List.of();
+        }
+        return switch (list.size()) {
+            case 0 -> List.of();
+            case 1 -> List.of(list.get(0));
+            case 2 -> List.of(list.get(0), list.get(1));
+            default -> List.copyOf(list);
+        };
     }
 
     /** A new, empty builder. */
@@ -86,7 +99,9 @@ public final class MqttProperties {
         b.contentType = contentType;
         b.responseTopic = responseTopic;
         b.correlationData = correlationData;
-        b.subscriptionIdentifiers.addAll(subscriptionIdentifiers);
+        if (!subscriptionIdentifiers.isEmpty()) {
+            b.subscriptionIdentifiers = new ArrayList<>(subscriptionIdentifiers);
+        }
         b.sessionExpiryInterval = sessionExpiryInterval;
         b.assignedClientIdentifier = assignedClientIdentifier;
         b.serverKeepAlive = serverKeepAlive;
@@ -103,7 +118,9 @@ public final class MqttProperties {
         b.topicAlias = topicAlias;
         b.maximumQos = maximumQos;
         b.retainAvailable = retainAvailable;
-        b.userProperties.addAll(userProperties);
+        if (!userProperties.isEmpty()) {
+            b.userProperties = new ArrayList<>(userProperties);
+        }
         b.maximumPacketSize = maximumPacketSize;
         b.wildcardSubscriptionAvailable = wildcardSubscriptionAvailable;
         b.subscriptionIdentifierAvailable = subscriptionIdentifierAvailable;
@@ -272,7 +289,8 @@ public final class MqttProperties {
         private @Nullable String contentType;
         private @Nullable String responseTopic;
         private byte @Nullable [] correlationData;
-        private final List<Integer> subscriptionIdentifiers = new ArrayList<>(1);
+        // The two lists are made on first use: most packets carry neither.
+        private @Nullable List<Integer> subscriptionIdentifiers;
         private @Nullable Long sessionExpiryInterval;
         private @Nullable String assignedClientIdentifier;
         private @Nullable Integer serverKeepAlive;
@@ -289,7 +307,7 @@ public final class MqttProperties {
         private @Nullable Integer topicAlias;
         private @Nullable Integer maximumQos;
         private @Nullable Integer retainAvailable;
-        private final List<UserProperty> userProperties = new ArrayList<>(2);
+        private @Nullable List<UserProperty> userProperties;
         private @Nullable Long maximumPacketSize;
         private @Nullable Integer wildcardSubscriptionAvailable;
         private @Nullable Integer subscriptionIdentifierAvailable;
@@ -302,8 +320,14 @@ public final class MqttProperties {
         public Builder contentType(@Nullable String v) { contentType = v; return this; }
         public Builder responseTopic(@Nullable String v) { responseTopic = v; return this; }
         public Builder correlationData(byte @Nullable [] v) { correlationData = v == null ? null : v.clone(); return this; }
-        public Builder addSubscriptionIdentifier(int v) { subscriptionIdentifiers.add(v); return this; }
-        public Builder clearSubscriptionIdentifiers() { subscriptionIdentifiers.clear(); return this; }
+        public Builder addSubscriptionIdentifier(int v) {
+            if (subscriptionIdentifiers == null) {
+                subscriptionIdentifiers = new ArrayList<>(1);
+            }
+            subscriptionIdentifiers.add(v);
+            return this;
+        }
+        public Builder clearSubscriptionIdentifiers() { subscriptionIdentifiers = null; return this; }
         public Builder sessionExpiryInterval(@Nullable Long v) { sessionExpiryInterval = v; return this; }
         public Builder assignedClientIdentifier(@Nullable String v) { assignedClientIdentifier = v; return this; }
         public Builder serverKeepAlive(@Nullable Integer v) { serverKeepAlive = v; return this; }
@@ -320,9 +344,15 @@ public final class MqttProperties {
         public Builder topicAlias(@Nullable Integer v) { topicAlias = v; return this; }
         public Builder maximumQos(@Nullable Integer v) { maximumQos = v; return this; }
         public Builder retainAvailable(@Nullable Integer v) { retainAvailable = v; return this; }
-        public Builder addUserProperty(String name, String value) { userProperties.add(new UserProperty(name, value)); return this; }
-        public Builder addUserProperty(UserProperty p) { userProperties.add(p); return this; }
-        public Builder clearUserProperties() { userProperties.clear(); return this; }
+        public Builder addUserProperty(String name, String value) { return addUserProperty(new UserProperty(name, value)); }
+        public Builder addUserProperty(UserProperty p) {
+            if (userProperties == null) {
+                userProperties = new ArrayList<>(2);
+            }
+            userProperties.add(p);
+            return this;
+        }
+        public Builder clearUserProperties() { userProperties = null; return this; }
         public Builder maximumPacketSize(@Nullable Long v) { maximumPacketSize = v; return this; }
         public Builder wildcardSubscriptionAvailable(@Nullable Integer v) { wildcardSubscriptionAvailable = v; return this; }
         public Builder subscriptionIdentifierAvailable(@Nullable Integer v) { subscriptionIdentifierAvailable = v; return this; }
@@ -351,8 +381,10 @@ public final class MqttProperties {
             range("topicAliasMaximum", topicAliasMaximum, 0, 0xFFFF);
             range("receiveMaximum", receiveMaximum, 1, 0xFFFF);
             range("topicAlias", topicAlias, 1, 0xFFFF);
-            for (int id : subscriptionIdentifiers) {
-                range("subscriptionIdentifier", (long) id, 1, 268_435_455);
+            if (subscriptionIdentifiers != null) {
+                for (int id : subscriptionIdentifiers) {
+                    range("subscriptionIdentifier", (long) id, 1, 268_435_455);
+                }
             }
             return new MqttProperties(this);
         }

@@ -4,6 +4,10 @@ package dev.tern.codec;
 final class PropertiesDecoder {
     private PropertiesDecoder() {}
 
+    // Field labels for errors, made once rather than per property read.
+    private static final String USER_PROPERTY_NAME = PropertyId.USER_PROPERTY.name() + " name";
+    private static final String USER_PROPERTY_VALUE = PropertyId.USER_PROPERTY.name() + " value";
+
     /**
      * Reads a property block.
      *
@@ -90,7 +94,7 @@ final class PropertiesDecoder {
             }
             case MAXIMUM_QOS -> b.maximumQos(flag(r, p));
             case RETAIN_AVAILABLE -> b.retainAvailable(flag(r, p));
-            case USER_PROPERTY -> b.addUserProperty(r.utf8(name + " name"), r.utf8(name + " value"));
+            case USER_PROPERTY -> b.addUserProperty(r.utf8(USER_PROPERTY_NAME), r.utf8(USER_PROPERTY_VALUE));
             case MAXIMUM_PACKET_SIZE -> {
                 long v = r.u32(name);
                 if (v == 0) {

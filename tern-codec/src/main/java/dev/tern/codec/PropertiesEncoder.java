@@ -19,8 +19,10 @@ final class PropertiesEncoder {
         size += stringSize(p.contentType());
         size += stringSize(p.responseTopic());
         size += binarySize(p.rawCorrelationData());
-        for (int id : p.subscriptionIdentifiers()) {
-            size += 1 + VarInt.size(id);
+        // Indexed loops: no iterator per packet on the publish path.
+        List<Integer> ids = p.subscriptionIdentifiers();
+        for (int k = 0; k < ids.size(); k++) {
+            size += 1 + VarInt.size(ids.get(k));
         }
         size += p.sessionExpiryInterval() == null ? 0 : 5;
         size += stringSize(p.assignedClientIdentifier());
@@ -38,7 +40,9 @@ final class PropertiesEncoder {
         size += p.topicAlias() == null ? 0 : 3;
         size += p.maximumQos() == null ? 0 : 2;
         size += p.retainAvailable() == null ? 0 : 2;
-        for (UserProperty up : p.userProperties()) {
+        List<UserProperty> user = p.userProperties();
+        for (int k = 0; k < user.size(); k++) {
+            UserProperty up = user.get(k);
             size += 1 + Wire.stringSize(up.name()) + Wire.stringSize(up.value());
         }
         size += p.maximumPacketSize() == null ? 0 : 5;
@@ -72,9 +76,9 @@ final class PropertiesEncoder {
         stringProp(out, PropertyId.RESPONSE_TOPIC, p.responseTopic());
         binaryProp(out, PropertyId.CORRELATION_DATA, p.rawCorrelationData());
         List<Integer> ids = p.subscriptionIdentifiers();
-        for (int id : ids) {
+        for (int k = 0; k < ids.size(); k++) {
             out.writeByte(PropertyId.SUBSCRIPTION_IDENTIFIER.id());
-            VarInt.write(out, id);
+            VarInt.write(out, ids.get(k));
         }
         intProp(out, PropertyId.SESSION_EXPIRY_INTERVAL, p.sessionExpiryInterval());
         stringProp(out, PropertyId.ASSIGNED_CLIENT_IDENTIFIER, p.assignedClientIdentifier());
@@ -92,7 +96,9 @@ final class PropertiesEncoder {
         shortProp(out, PropertyId.TOPIC_ALIAS, p.topicAlias());
         byteProp(out, PropertyId.MAXIMUM_QOS, p.maximumQos());
         byteProp(out, PropertyId.RETAIN_AVAILABLE, p.retainAvailable());
-        for (UserProperty up : p.userProperties()) {
+        List<UserProperty> user = p.userProperties();
+        for (int k = 0; k < user.size(); k++) {
+            UserProperty up = user.get(k);
             out.writeByte(PropertyId.USER_PROPERTY.id());
             Wire.writeString(out, up.name());
             Wire.writeString(out, up.value());

@@ -17,6 +17,16 @@ public final class Utf8 {
     public static @Nullable Violation check(ByteBuf buf, int index, int length) {
         int i = index;
         int end = index + length;
+        // Most MQTT strings are ASCII: eight bytes per read while none has the high bit set or is zero.
+        // The first word that has one goes to the exact loop below, which starts at a character
+        // boundary because every byte before it was a one-byte character.
+        while (end - i >= 8) {
+            long w = buf.getLong(i);
+            if ((w & 0x8080_8080_8080_8080L) != 0 || ((w - 0x0101_0101_0101_0101L) & ~w & 0x8080_8080_8080_8080L) != 0) {
+                break;
+            }
+            i += 8;
+        }
         while (i < end) {
             int b0 = buf.getByte(i) & 0xFF;
             if (b0 < 0x80) {

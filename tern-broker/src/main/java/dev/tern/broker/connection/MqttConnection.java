@@ -71,6 +71,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private final ListenerConfig listener;
     private final ConnectionPolicy policy;
     private final ReadGate reading = new ReadGate();
+    /** Between channelRead and channelReadComplete: the session's flushes are left to the latter. */
+    private boolean inReadBatch;
     private final ConnectValidator validator;
     private final InboundPublishHandler publishes;
     private final SubscriptionHandler subscriptions;
@@ -192,6 +194,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        inReadBatch = true;
         if (msg instanceof MqttPacket) {
             context.metrics().packetReceived();
         }
@@ -222,6 +225,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        inReadBatch = false;
         writer.flush();
         ctx.fireChannelReadComplete();
     }
@@ -746,9 +750,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         writer.write(new PubRel(packetId));
     }
 
+    /**
+     * The session flushes after it wrote; while this connection is handling a read batch (the session
+     * reacts to PUBACK, PUBREC or PUBCOMP by sending the next queued messages) that flush waits for
+     * {@link #channelReadComplete}, so that a batch of acknowledgements costs one write system call,
+     * not one per message.
+     */
     @Override
     public void flush() {
-        writer.flush();
+        if (!inReadBatch) {
+            writer.flush();
+        }
     }
 
     @Override

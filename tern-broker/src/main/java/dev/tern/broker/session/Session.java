@@ -56,8 +56,13 @@ public final class Session implements Subscriber {
     private final Router router;
     private final BrokerMetrics metrics;
 
-    // Mailbox: any thread may offer, the owner drains.
-    private final Queue<Object> mailbox = PlatformDependent.newMpscQueue();
+    // Mailbox: any thread may offer, the owner drains. Linked chunks of 16 slots, not Netty's default
+    // of 1,024: an idle session holds one chunk, and 4 KB per session was most of an idle
+    // connection's heap (docs/architecture.md, "Memory per connection"). A busy mailbox allocates a
+    // chunk per 16 messages, about 5 bytes per message. The capacity is bounded only by Netty's
+    // maximum (2^30); deliveries are bounded by mailboxLimit.
+    private static final int MAILBOX_CHUNK = 16;
+    private final Queue<Object> mailbox = PlatformDependent.newMpscQueue(MAILBOX_CHUNK, 1 << 30);
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final AtomicInteger mailboxDeliveries = new AtomicInteger();
     private final int mailboxLimit;

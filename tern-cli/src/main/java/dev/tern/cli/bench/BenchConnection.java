@@ -23,6 +23,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.BitSet;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -54,7 +55,8 @@ final class BenchConnection extends ByteToMessageDecoder {
     private int idOffset = -1;
     private int payloadOffset;
     private int window;
-    private int inflight;
+    /** Written on the event loop, read by the run's drain loop on another thread. */
+    private volatile int inflight;
     private @Nullable BitSet ids;
     private int nextId = 1;
     private long seq;
@@ -62,11 +64,23 @@ final class BenchConnection extends ByteToMessageDecoder {
     private volatile boolean publishing;
     private double tokens;
     private boolean kickScheduled;
+    private boolean ackedInRead;
     private volatile boolean stopping;
+    // End-to-end window (--window): copies sent minus copies received by the subscribers.
+    private int copies = 1;
+    private long writtenOff;
+    private long peakOutstanding;
+    private final AtomicBoolean windowBlocked = new AtomicBoolean();
+    private long blockedAt;
+    private long arrivedAtBlock;
 
     // Subscriber state.
     private @Nullable BitSet inboundQos2;
     private int[] lastSeq = new int[0];
+    private int[] touchedEpoch = new int[0];
+    private int epoch = 1;
+    private int[] touched = new int[16];
+    private int touchedCount;
 
     BenchConnection(ClientSpec spec, BenchOptions options, MqttVersion version, BenchStats stats, Runnable onReady) {
         this.spec = spec;
@@ -302,11 +316,16 @@ final class BenchConnection extends ByteToMessageDecoder {
                         java.util.Arrays.fill(grown, lastSeq.length, grown.length, -1);
                         System.arraycopy(lastSeq, 0, grown, 0, lastSeq.length);
                         lastSeq = grown;
+                        touchedEpoch = java.util.Arrays.copyOf(touchedEpoch, grown.length);
                     }
                     if (s <= lastSeq[publisher]) {
                         stats.outOfOrder.increment();
                     }
                     lastSeq[publisher] = s;
+                    if (options.window > 0) {
+                        stats.arrived(publisher);
+                        touch(publisher);
+                    }
                 }
             }
         }
@@ -324,12 +343,34 @@ final class BenchConnection extends ByteToMessageDecoder {
         acks.writeByte(firstByte).writeByte(2).writeShort(id);
     }
 
+    /** Remembers that this read brought a copy from {@code publisher}, to wake it once after the read. */
+    private void touch(int publisher) {
+        if (touchedEpoch[publisher] != epoch) {
+            touchedEpoch[publisher] = epoch;
+            if (touchedCount == touched.length) {
+                touched = java.util.Arrays.copyOf(touched, touchedCount * 2);
+            }
+            touched[touchedCount++] = publisher;
+        }
+    }
+
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
         if (acks != null) {
             write(acks);
             acks = null;
             ctx.flush();
+        }
+        if (ackedInRead) {
+            ackedInRead = false;
+            trySend();
+        }
+        if (touchedCount > 0) {
+            for (int i = 0; i < touchedCount; i++) {
+                stats.wake(touched[i]);
+            }
+            touchedCount = 0;
+            epoch++;
         }
         super.channelReadComplete(ctx);
     }
@@ -355,6 +396,47 @@ final class BenchConnection extends ByteToMessageDecoder {
         payloadOffset = template.readableBytes() - size;
         if (qos != QoS.AT_MOST_ONCE) {
             ids = new BitSet(65_536);
+        }
+    }
+
+    /** How many subscribers receive each of this publisher's messages (for the end-to-end window). */
+    void copies(int n) {
+        copies = Math.max(1, n);
+    }
+
+    /** Copies sent and neither received nor written off as lost. */
+    private long outstandingCopies() {
+        return seq * copies - stats.arrivedFrom(spec.index()) - writtenOff;
+    }
+
+    /** True if the end-to-end window is full; then a subscriber's read (or the keep-alive tick) wakes us. */
+    private boolean windowFull() {
+        long max = (long) options.window * copies;
+        long outstanding = outstandingCopies();
+        if (outstanding < max) {
+            if (outstanding + copies > peakOutstanding) {
+                peakOutstanding = outstanding + copies; // with the one about to be sent
+                stats.maxOutstanding.accumulate(peakOutstanding);
+            }
+            return false;
+        }
+        windowBlocked.set(true);
+        if (outstandingCopies() < max) { // a subscriber counted in between and may have missed the flag
+            windowBlocked.set(false);
+            return false;
+        }
+        blockedAt = System.nanoTime();
+        arrivedAtBlock = stats.arrivedFrom(spec.index());
+        return true;
+    }
+
+    /** Any thread: a subscriber received copies of ours; continue sending if we were waiting for that. */
+    void wakeIfBlocked() {
+        if (windowBlocked.get() && windowBlocked.compareAndSet(true, false)) {
+            Channel ch = channel;
+            if (ch != null) {
+                ch.eventLoop().execute(this::trySend);
+            }
         }
     }
 
@@ -394,6 +476,9 @@ final class BenchConnection extends ByteToMessageDecoder {
         int burst = 0;
         while (ch.isWritable() && seq < limit) {
             if (idOffset >= 0 && inflight >= window) {
+                break;
+            }
+            if (options.window > 0 && windowFull()) {
                 break;
             }
             if (rateLimited) {
@@ -462,11 +547,17 @@ final class BenchConnection extends ByteToMessageDecoder {
         used.clear(id);
         inflight--;
         stats.completed.increment();
-        trySend();
+        ackedInRead = true; // send into the freed window once the read is done: one flush per read
     }
 
     /** Sends PINGREQ if nothing was written for a keep-alive period. */
     void keepAlive(long now) {
+        if (windowBlocked.get() && now - blockedAt > 1_000_000_000L
+                && stats.arrivedFrom(spec.index()) == arrivedAtBlock && windowBlocked.compareAndSet(true, false)) {
+            // Nothing arrived for a second: what is outstanding was lost (QoS 0), so it no longer counts.
+            writtenOff += outstandingCopies();
+            trySend();
+        }
         Channel ch = channel;
         if (ch != null && ch.isActive() && options.keepAlive > 0
                 && now - lastWrite >= options.keepAlive * 1_000_000_000L) {

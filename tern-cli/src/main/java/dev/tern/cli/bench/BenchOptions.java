@@ -48,6 +48,11 @@ final class BenchOptions {
     @Option(names = "--inflight", paramLabel = "N", description = "QoS 1/2 messages in flight per publisher (default 64).")
     int inflight = 64;
 
+    @Option(names = "--window", paramLabel = "N", description = "End-to-end window: at most N messages per publisher "
+            + "sent and not yet received by all its subscribers (0, the default: no such limit). Makes a run without "
+            + "-r a saturation run whose rate the broker sets, without overrunning its queues.")
+    int window;
+
     @Option(names = "--connect-rate", paramLabel = "CONN/S", description = "New connections per second (default 2000).")
     int connectRate = 2000;
 

@@ -11,6 +11,10 @@ final class BenchReport {
     int qos;
     int size;
     double rate;
+    int window;
+    long maxOutstanding;
+    long measuredFromEpochMillis;
+    long measuredToEpochMillis;
     int publishers;
     int subscribers;
     int connections;
@@ -61,7 +65,8 @@ final class BenchReport {
     String text() {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "scenario      %s against %s (MQTT %s, QoS %d, %d-byte payloads%s)%n",
-                scenario, broker, version, qos, size, rate > 0 ? String.format(Locale.ROOT, ", %.0f msg/s per publisher", rate) : ""));
+                scenario, broker, version, qos, size, (rate > 0 ? String.format(Locale.ROOT, ", %.0f msg/s per publisher", rate) : "")
+                        + (window > 0 ? ", end-to-end window " + window : "")));
         b.append(String.format(Locale.ROOT, "connections   %d of %d ready in %.2f s (connect p50 %s, p99 %s, max %s)%n",
                 connected, connections, connectSeconds, ms(pct(connectLatency, 50)), ms(pct(connectLatency, 99)),
                 ms(connectLatency.getMaxValue())));
@@ -89,12 +94,13 @@ final class BenchReport {
     String json() {
         return "{" + String.join(",",
                 kv("scenario", q(scenario)), kv("broker", q(broker)), kv("mqtt", q(version)), kv("qos", qos),
-                kv("payload_bytes", size), kv("rate_per_publisher", num(rate)), kv("publishers", publishers),
+                kv("payload_bytes", size), kv("rate_per_publisher", num(rate)), kv("window", window), kv("window_max_outstanding", maxOutstanding), kv("publishers", publishers),
                 kv("subscribers", subscribers), kv("connections", connections), kv("connected", connected),
                 kv("connect_seconds", num(connectSeconds)),
                 kv("connect_ms", "{" + String.join(",", kv("p50", num(pct(connectLatency, 50) / 1e6)),
                         kv("p99", num(pct(connectLatency, 99) / 1e6)), kv("max", num(connectLatency.getMaxValue() / 1e6))) + "}"),
-                kv("measured_seconds", num(measuredSeconds)), kv("sent", sent), kv("received", received),
+                kv("measured_seconds", num(measuredSeconds)),
+                kv("measured_from_epoch_ms", measuredFromEpochMillis), kv("measured_to_epoch_ms", measuredToEpochMillis), kv("sent", sent), kv("received", received),
                 kv("sent_per_second", num(sentPerSecond())), kv("received_per_second", num(receivedPerSecond())),
                 kv("latency_ms", "{" + String.join(",", kv("p50", num(pct(latency, 50) / 1e6)),
                         kv("p90", num(pct(latency, 90) / 1e6)), kv("p99", num(pct(latency, 99) / 1e6)),

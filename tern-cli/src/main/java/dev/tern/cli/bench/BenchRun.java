@@ -100,12 +100,16 @@ final class BenchRun {
             stats.latency.reset();
             cpuStart = cpuNanos();
             receivedStart = stats.received.sum();
+            ticker.measuredFrom = System.nanoTime();
             while (System.nanoTime() < end) {
                 Thread.sleep(50);
                 ticker.maybePrint(scenario == Scenario.CONN ? "holding" : "receiving", latency);
             }
         } else {
+            stats.publishers(publishers);
+            int copies = scenario.copies(o);
             for (BenchConnection c : publishers) {
+                c.copies(copies);
                 c.channelEventLoop().execute(() -> c.start(o.count));
             }
             long publishStart = System.nanoTime();
@@ -133,12 +137,19 @@ final class BenchRun {
             }
         }
         long measureEnd = System.nanoTime();
+        long measureEndMillis = System.currentTimeMillis();
         long sentEnd = stats.sent.sum();
         long receivedEnd = stats.received.sum();
         long cpuEnd = cpuNanos();
         latency.add(stats.latency.getIntervalHistogram());
+        // Stop every publisher on its own loop and wait until it has: the drain below must not finish
+        // while a publisher can still send one more message.
+        List<io.netty.util.concurrent.Future<?>> stopped = new ArrayList<>(publishers.size());
         for (BenchConnection c : publishers) {
-            c.channelEventLoop().execute(c::stop);
+            stopped.add(c.channelEventLoop().submit(c::stop));
+        }
+        for (io.netty.util.concurrent.Future<?> f : stopped) {
+            f.awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
 
         // 3. Drain: wait for acknowledgements and for the messages still on their way.
@@ -166,6 +177,11 @@ final class BenchRun {
         r.qos = o.qos;
         r.size = Math.max(o.size, BenchConnection.HEADER);
         r.rate = o.rate;
+        r.window = o.window;
+        // Wall-clock bounds of the measured interval, for tools that sample the broker meanwhile.
+        r.measuredToEpochMillis = measureEndMillis;
+        r.measuredFromEpochMillis = measureEndMillis - (measureEnd - ticker.measuredFrom) / 1_000_000;
+        r.maxOutstanding = stats.maxOutstanding.get();
         r.publishers = publishers.size();
         r.subscribers = (int) connections.stream().filter(c -> c.spec().role() == Role.SUBSCRIBER).count();
         r.connections = specs.size();
