@@ -2,6 +2,7 @@ package dev.tern.broker.spec.v5;
 
 import static dev.tern.broker.spec.v5.V5Packets.CLEAN_START;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.tern.broker.session.ConnectRequest;
 import dev.tern.broker.test.MqttTestClient;
@@ -65,6 +66,9 @@ class Section3_14_DisconnectTest extends V5SpecTestBase {
     void serverShutdown() throws IOException {
         MqttTestClient c = connect5("c");
         MqttTestClient pending = open5(); // no CONNECT yet: closed without DISCONNECT
+        // Shut down only once the broker has taken the connection (not while it is still being accepted).
+        var server = broker().broker().server();
+        await().atMost(WAIT).until(() -> server.openConnections() == 2);
         broker().close();
         assertDisconnect(c, ReasonCodes.SERVER_SHUTTING_DOWN);
         assertClosedWithoutReply(pending);
