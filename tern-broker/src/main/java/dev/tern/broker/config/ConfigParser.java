@@ -636,9 +636,9 @@ public final class ConfigParser {
         m.put("use_username_as_clientid", "use_username_as_clientid is not supported yet");
         for (String o : List.of("connection", "address", "topic", "bridge_protocol_version", "remote_clientid",
                 "remote_username", "remote_password")) {
-            m.put(o, "bridges are not implemented");
+            m.put(o, "bridges are not supported");
         }
-        m.put("mount_point", "mount points are not implemented");
+        m.put("mount_point", "mount points (mount_point) are not supported");
         m.put("check_retain_source", "Tern does not re-check a retained message's publisher when delivering it; "
                 + "set 'check_retain_source false' or remove the line");
         return Map.copyOf(m);

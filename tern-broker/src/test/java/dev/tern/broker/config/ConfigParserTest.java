@@ -451,7 +451,7 @@ class ConfigParserTest {
             "http_dir /var/www|serving files",
             "tls_engine pkcs11|OpenSSL engines",
             "check_retain_source true|check_retain_source false",
-            "connection bridge-1|bridges are not implemented",
+            "connection bridge-1|bridges are not supported",
             "mount_point tenant/|mount points"})
     @DisplayName("Options of features still to come are refused with a clear message")
     void notYetSupported(String line, String message) throws Exception {
