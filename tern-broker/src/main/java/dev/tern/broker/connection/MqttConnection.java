@@ -227,10 +227,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        inReadBatch = false;
-        if (keepAlive != null) {
-            keepAlive.touch(System.nanoTime()); // once per read batch: every packet counts [MQTT-3.1.2-24]
+        if (keepAlive != null && inReadBatch) {
+            // Once per read batch that brought a whole packet; the bytes of an unfinished one do not count.
+            keepAlive.touch(System.nanoTime()); // [MQTT-3.1.2-24]
         }
+        inReadBatch = false;
         writer.flush();
         ctx.fireChannelReadComplete();
     }

@@ -60,6 +60,19 @@ class KeepAliveWheelTest extends SpecTestBase {
         }
     }
 
+    @Test
+    @DisplayName("[MQTT-3.1.2-24] keep-alive 1 s: the first byte of a packet that never completes (sent at "
+            + "1.3 s) is not a control packet, the connection is closed after 1.5 s")
+    void unfinishedPacketDoesNotCount() throws IOException {
+        long start = System.nanoTime();
+        MqttTestClient c = connected("trickle");
+        assertThat(c.raw().staysSilent(Duration.ofMillis(1_300))).isTrue();
+        c.raw().send(0xC0); // the first byte of a PINGREQ, its length never follows
+        assertThat(c.raw().awaitClosed(Duration.ofSeconds(5))).as("closed by the server").isTrue();
+        // Had the byte counted, the connection would live until at least 1.3 + 1.5 = 2.8 s.
+        assertThat((System.nanoTime() - start) / 1_000_000).as("ms until closed").isBetween(1_500L, 2_700L);
+    }
+
     private MqttTestClient connected(String clientId) throws IOException {
         MqttTestClient c = open();
         assertThat(c.connect(clientId, true, 1, null).reasonCode()).isZero();
