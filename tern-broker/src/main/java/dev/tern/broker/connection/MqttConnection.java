@@ -35,8 +35,6 @@ import dev.tern.codec.packet.Will;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
@@ -90,8 +88,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** MQTT 5.0 enhanced authentication, if the client asked for it in CONNECT. */
     private @Nullable EnhancedAuthentication auth;
     private @Nullable ScheduledFuture<?> connectTimeout;
+    /** Armed in the loop's {@link KeepAliveWheel} while a keep-alive is in force. */
+    private KeepAliveWheel.@Nullable Entry keepAlive;
+    private @Nullable KeepAliveWheel keepAliveWheel;
     private final ClientAuthorization authorization;
-    private final ArrayDeque<Object> pendingWhileAttaching = new ArrayDeque<>();
+    /** Small at first: most connections never hold a packet here. */
+    private final ArrayDeque<Object> pendingWhileAttaching = new ArrayDeque<>(2);
     private String closeReason = "closed its connection";
     /** DISCONNECT or a protocol violation ended the connection: packets still in the read batch are dropped. */
     private boolean closing;
@@ -225,6 +227,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (keepAlive != null && inReadBatch) {
+            // Once per read batch that brought a whole packet; the bytes of an unfinished one do not count.
+            keepAlive.touch(System.nanoTime()); // [MQTT-3.1.2-24]
+        }
         inReadBatch = false;
         writer.flush();
         ctx.fireChannelReadComplete();
@@ -246,11 +252,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent && state == State.CONNECTED) {
-            closeReason = "has exceeded timeout, disconnecting";
-            closeWithReason(ReasonCodes.KEEP_ALIVE_TIMEOUT, "no packet within 1.5 times the keep-alive");
-            return;
-        }
         if (evt == SHUTDOWN) {
             closeReason = "disconnected: broker shutting down";
             if (state == State.CONNECTED) {
@@ -279,6 +280,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     public void channelInactive(ChannelHandlerContext ctx) {
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
+        }
+        if (keepAlive != null) {
+            keepAliveWheel.remove(keepAlive);
+            keepAlive = null;
         }
         State previous = state;
         state = State.CLOSED;
@@ -436,9 +441,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         ConnectNegotiation n = ConnectNegotiation.of(c, context.config());
         negotiated = n;
         if (n.keepAlive() > 0) {
-            // MQTT-3.1.2-22: one and a half times the keep-alive without a packet ends the connection.
-            ctx().pipeline().addBefore(ctx().name(), "keepAlive",
-                    new IdleStateHandler(n.keepAlive() * 1500L, 0, 0, TimeUnit.MILLISECONDS));
+            armKeepAlive(n.keepAlive());
         }
         if (c.version().isV5()) {
             outbound.topicAliasMaximum(n.outboundAliasMaximum());
@@ -453,6 +456,27 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         pauseReading(ReadGate.Reason.CONNECTING, true);
         context.sessions().connect(new ConnectRequest(clientId, c.cleanStart(), n.requestedExpiry(), c.version()),
                 this);
+    }
+
+    /** MQTT-3.1.2-24: one and a half times the keep-alive without a packet ends the connection. */
+    private void armKeepAlive(int seconds) {
+        keepAliveWheel = KeepAliveWheel.of(ctx().executor());
+        keepAlive = new KeepAliveWheel.Entry(TimeUnit.MILLISECONDS.toNanos(seconds * 1500L)) {
+            @Override
+            void expired() {
+                onKeepAliveExpired();
+            }
+        };
+        keepAliveWheel.add(keepAlive);
+    }
+
+    private void onKeepAliveExpired() {
+        if (state == State.CONNECTED && !closing) {
+            closeReason = "has exceeded timeout, disconnecting";
+            closeWithReason(ReasonCodes.KEEP_ALIVE_TIMEOUT, "no packet within 1.5 times the keep-alive");
+        } else if (state == State.ATTACHING) {
+            keepAliveWheel.add(keepAlive); // the session is still being attached: count again from now
+        }
     }
 
     /**
@@ -529,10 +553,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     private MqttProperties connAckProperties() {
+        Connect c = connect;
+        connect = null; // not needed after CONNACK: its will is kept apart, the rest would be idle heap
         if (!writer.version().isV5()) {
             return MqttProperties.EMPTY;
         }
-        return negotiated.connAckProperties(context.config(), connect, clientId, assignedClientId,
+        return negotiated.connAckProperties(context.config(), c, clientId, assignedClientId,
                 auth == null ? null : auth.methodName(), auth == null ? null : auth.successData());
     }
 
