@@ -22,8 +22,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The outbound side of a persistent session whose queue lives in a durable {@link Store}: what is
- * queued is on disk, and memory holds only the flows in flight and a short read-ahead of what comes
- * next, read from the store in pages. An offline session holds no message at all.
+ * queued is on disk, and memory holds only the flows in flight and a bounded amount of what comes next.
+ * An offline session holds no message at all.
+ *
+ * <p>Write-through: while the session is online and keeps up, a message whose entry has become durable
+ * is handed over with its content ({@link #arrived}) and goes out from memory; the store keeps it only
+ * for durability and is never read for it. Only what memory could not take (more than
+ * {@link #MEMORY_MESSAGES} messages or {@link #MEMORY_BYTES} bytes waiting, or everything while offline)
+ * is read back from the store, in pages and in order; arrivals that come while such a backlog is read
+ * stay in memory if there is room, so delivery returns to memory once the backlog is read.
  *
  * <p>Every entry has a sequence number, allocated by the publisher when it routes the message
  * ({@link Incarnation#reserve()}) and stored before the message reaches the session. The PUBLISH
@@ -38,6 +45,10 @@ final class StoredOutbox {
     private static final Logger LOG = LoggerFactory.getLogger(StoredOutbox.class);
     /** Entries read ahead of the in-flight window. */
     static final int READ_AHEAD = 256;
+    /** At most this many messages wait in memory (not yet sent); beyond it arrivals are read back later. */
+    static final int MEMORY_MESSAGES = 4096;
+    /** At most this many payload bytes wait in memory (not yet sent). */
+    static final long MEMORY_BYTES = 8L << 20;
     /** Gaps of at most this many positions are remembered (see {@link #gaps}). */
     private static final int MAX_GAP = 1024;
     /** How long an arrival ahead of the cursor waits for the ones before it. */
@@ -121,6 +132,7 @@ final class StoredOutbox {
 
     private final Store store;
     private final Host host;
+    private final int memoryMessages;
     private final String clientId;
     private volatile Incarnation incarnation;
     /** The session key when the broker started (a clean start since then stored nothing old). */
@@ -137,7 +149,11 @@ final class StoredOutbox {
     private final long storedBeforeStart;
     /** Entries sent on an earlier connection and not completed: re-sent with DUP 1. */
     private final TreeSet<Long> sentBefore = new TreeSet<>();
-    /** Arrivals up to here were committed but not kept in memory: a read must fetch them. */
+    /**
+     * Arrivals below it may have been committed without being kept in memory (released because memory
+     * was full, or while offline): a position in [cursor, backlogTo) that is not in {@link #tail} must
+     * be read from the store. A position at or above it that is not in the tail has not arrived yet.
+     */
     private long backlogTo;
     /**
      * Positions a read skipped because their commit had not completed (another publisher's commit
@@ -145,12 +161,20 @@ final class StoredOutbox {
      */
     private final TreeSet<Long> gaps = new TreeSet<>();
     /**
-     * Arrivals ahead of the cursor, waiting for the ones before them: commits of several publishers
-     * complete in their own order, and reading them back from the store would cost more than waiting a
-     * moment. Given up (and read from the store) if the gap stays open for {@link #EARLY_WAIT_MILLIS}.
+     * Arrivals at or after the cursor that cannot go to {@link #ready} yet: they wait for positions
+     * before them (commits of several publishers complete in their own order) or for a read of the
+     * backlog before them. If the position at the cursor neither arrives nor belongs to the backlog
+     * within {@link #EARLY_WAIT_MILLIS} (a slow or failed commit), a read of one entry finds what is
+     * committed after it, and the positions it skips are remembered in {@link #gaps}.
      */
-    private final TreeMap<Long, Delivery> early = new TreeMap<>();
-    private long earlyGeneration;
+    private final TreeMap<Long, Delivery> tail = new TreeMap<>();
+    private boolean waitArmed;
+    /** Payload bytes of the messages in {@link #ready} and {@link #tail}. */
+    private long heldBytes;
+    /** Entries read from the store, arrivals kept in memory, arrivals released for want of room. */
+    private long entriesRead;
+    private long kept;
+    private long spilled;
     private boolean reading;
     /** Arrivals released while a read ran, which that read may not have seen. */
     private long releasedWhileReading;
@@ -162,6 +186,13 @@ final class StoredOutbox {
     private long readGeneration;
 
     StoredOutbox(Store store, Host host, String clientId, Incarnation incarnation, long firstSeq, int capacity) {
+        this(store, host, clientId, incarnation, firstSeq, capacity, MEMORY_MESSAGES);
+    }
+
+    /** With another bound on the messages waiting in memory (tests). */
+    StoredOutbox(Store store, Host host, String clientId, Incarnation incarnation, long firstSeq, int capacity,
+                 int memoryMessages) {
+        this.memoryMessages = memoryMessages;
         this.store = store;
         this.host = host;
         this.clientId = clientId;
@@ -243,7 +274,10 @@ final class StoredOutbox {
         }
         inflight.clear();
         gaps.clear();
-        releaseEarly();
+        tail.values().forEach(Delivery::release);
+        tail.clear();
+        heldBytes = 0;
+        waitArmed = false;
         releasedDuringRead.clear();
         readGeneration++;
         reading = false;
@@ -270,26 +304,23 @@ final class StoredOutbox {
 
     /**
      * A delivery whose entry is durable at {@code seq} under {@code sessionKey}. Kept in memory if the
-     * session is online and has read everything before it; otherwise released (it is on disk).
+     * session is online and memory has room; otherwise released (it is on disk and read back later).
      */
     void arrived(Delivery d, long sessionKey, long seq) {
         if (sessionKey != incarnation.sessionKey || !online) {
             d.release(); // for an earlier incarnation (gone), or offline (it is on disk)
             return;
         }
-        if (seq == cursor && !reading && ready.size() < READ_AHEAD) {
-            ready.add(new Ready(d, seq));
-            cursor = seq + 1;
-            takeEarly();
-        } else if (seq > cursor && !reading && ready.size() + early.size() < READ_AHEAD) {
-            if (early.isEmpty()) {
-                long generation = ++earlyGeneration;
-                host.schedule(EARLY_WAIT_MILLIS, () -> giveUpEarly(generation));
+        if (seq < cursor) {
+            if (gaps.remove(seq)) {
+                insertInOrder(hold(new Ready(d, seq))); // its commit was overtaken; the read passed it by
+            } else {
+                d.release(); // read from the store already
             }
-            early.put(seq, d);
-        } else if (gaps.remove(seq)) {
-            insertInOrder(new Ready(d, seq)); // its commit was overtaken; the read passed it by
-        } else if (seq >= cursor) {
+            return;
+        }
+        if (!hasRoom()) {
+            spilled++;
             d.release(); // behind: read it from the store with what precedes it
             backlogTo = Math.max(backlogTo, seq + 1);
             if (reading) {
@@ -297,40 +328,75 @@ final class StoredOutbox {
                 releasedDuringRead.add(seq);
             }
             readMore();
-        } else {
-            d.release(); // read from the store already
-        }
-    }
-
-    /** Moves the arrivals that now follow the cursor into the ready queue. */
-    private void takeEarly() {
-        while (!early.isEmpty() && early.firstKey() == cursor) {
-            ready.add(new Ready(early.pollFirstEntry().getValue(), cursor));
-            cursor++;
-        }
-        if (early.isEmpty()) {
-            earlyGeneration++;
-        } else if (early.firstKey() < cursor) {
-            early.headMap(cursor).values().forEach(Delivery::release); // read from the store meanwhile
-            early.headMap(cursor).clear();
-        }
-    }
-
-    /** The gap before the early arrivals stayed open: read from the store instead. */
-    private void giveUpEarly(long generation) {
-        if (generation != earlyGeneration || early.isEmpty()) {
             return;
         }
-        backlogTo = Math.max(backlogTo, early.lastKey() + 1);
-        releaseEarly();
+        kept++;
+        if (seq == cursor && !reading && tail.isEmpty()) {
+            ready.add(hold(new Ready(d, seq))); // the usual case: next in line
+            cursor = seq + 1;
+        } else {
+            heldBytes += d.message().payloadSize();
+            Delivery old = tail.put(seq, d);
+            if (old != null) {
+                heldBytes -= old.message().payloadSize();
+                old.release(); // cannot happen (one arrival per position); keep one copy
+            }
+            if (!reading) {
+                takeTail();
+            }
+        }
         readMore();
-        pump();
+        awaitCursor();
     }
 
-    private void releaseEarly() {
-        early.values().forEach(Delivery::release);
-        early.clear();
-        earlyGeneration++;
+    private boolean hasRoom() {
+        return ready.size() + tail.size() < memoryMessages && heldBytes < MEMORY_BYTES;
+    }
+
+    private Ready hold(Ready r) {
+        heldBytes += r.delivery.message().payloadSize();
+        return r;
+    }
+
+    /** A ready entry leaves memory's count (sent, dropped or released). */
+    private Ready unhold(Ready r) {
+        heldBytes -= r.delivery.message().payloadSize();
+        return r;
+    }
+
+    /** Moves the arrivals that now follow the cursor from the tail into the ready queue, in order. */
+    private void takeTail() {
+        while (!tail.isEmpty() && tail.firstKey() == cursor) {
+            ready.add(new Ready(tail.pollFirstEntry().getValue(), cursor)); // already counted in heldBytes
+            cursor++;
+        }
+    }
+
+    /**
+     * If the tail waits for a position that is not in the backlog (its commit has not completed), gives
+     * it {@link #EARLY_WAIT_MILLIS} before reading past it.
+     */
+    private void awaitCursor() {
+        if (waitArmed || reading || tail.isEmpty() || cursor < backlogTo) {
+            return;
+        }
+        waitArmed = true;
+        long at = cursor;
+        long generation = readGeneration;
+        host.schedule(EARLY_WAIT_MILLIS, () -> {
+            if (generation != readGeneration) {
+                return; // detached or reset meanwhile; that cleared waitArmed
+            }
+            waitArmed = false;
+            if (cursor == at && !tail.isEmpty() && !reading && online) {
+                // Still missing: let a read of the store say what is committed from here on.
+                backlogTo = Math.max(backlogTo, cursor + 1);
+                readMore();
+                pump();
+            } else {
+                awaitCursor();
+            }
+        });
     }
 
     private void insertInOrder(Ready r) {
@@ -352,13 +418,9 @@ final class StoredOutbox {
     }
 
     private void readMore() {
-        if (reading || !online || ready.size() >= READ_AHEAD / 2 || cursor >= backlogTo) {
+        int readAhead = Math.min(READ_AHEAD, memoryMessages);
+        if (reading || !online || ready.size() >= readAhead / 2 || cursor >= backlogTo) {
             return;
-        }
-        if (!early.isEmpty()) {
-            // The read fetches them too.
-            backlogTo = Math.max(backlogTo, early.lastKey() + 1);
-            releaseEarly();
         }
         reading = true;
         releasedWhileReading = 0;
@@ -366,7 +428,8 @@ final class StoredOutbox {
         long generation = readGeneration;
         long key = incarnation.sessionKey;
         long from = cursor;
-        int max = READ_AHEAD - ready.size();
+        // Only the backlog needs reading; what follows it is in memory or has not arrived yet.
+        int max = (int) Math.max(1, Math.min(readAhead - ready.size(), backlogTo - cursor));
         store.readQueue(key, from, max).whenComplete((entries, error) -> host.execute(() -> {
             if (generation != readGeneration || key != incarnation.sessionKey) {
                 if (entries != null) {
@@ -383,11 +446,32 @@ final class StoredOutbox {
         }));
     }
 
+    /** Takes the tail's arrivals before {@code seq} (positions the read did not see are gaps). */
+    private void takeTailBefore(long seq) {
+        while (!tail.isEmpty() && tail.firstKey() < seq) {
+            long p = tail.firstKey();
+            skip(p);
+            ready.add(new Ready(tail.pollFirstEntry().getValue(), p));
+            cursor = p + 1;
+        }
+    }
+
+    /** Moves the cursor to {@code seq}, remembering the positions passed by as gaps. */
+    private void skip(long seq) {
+        if (seq - cursor <= MAX_GAP) {
+            for (long g = cursor; g < seq; g++) {
+                gaps.add(g);
+            }
+        }
+        cursor = Math.max(cursor, seq);
+    }
+
     private void loaded(List<QueueEntry> entries, int requested) {
         if (!online) {
             entries.forEach(QueueEntry::release);
             return;
         }
+        entriesRead += entries.size();
         StoreBatch gone = new StoreBatch();
         long key = incarnation.sessionKey;
         boolean readAgain = false;
@@ -401,12 +485,8 @@ final class StoredOutbox {
             if (missed != null && missed < e.seq()) {
                 // Durable (it arrived while the read ran) but not seen by the read, which saw later
                 // positions: read again from it, so that it goes out before them.
-                if (missed - cursor <= MAX_GAP) {
-                    for (long g = cursor; g < missed; g++) {
-                        gaps.add(g);
-                    }
-                }
-                cursor = missed;
+                takeTailBefore(missed);
+                skip(missed);
                 for (int j = i; j < entries.size(); j++) {
                     entries.get(j).release();
                 }
@@ -414,14 +494,15 @@ final class StoredOutbox {
                 readAgain = true;
                 break;
             }
-            if (e.seq() - cursor <= MAX_GAP) {
-                for (long g = cursor; g < e.seq(); g++) {
-                    gaps.add(g);
-                }
-            }
+            takeTailBefore(e.seq());
+            skip(e.seq());
             cursor = e.seq() + 1;
+            Delivery inMemory = tail.remove(e.seq());
             int id = packetId(e.seq());
-            if (e.released()) {
+            if (inMemory != null) {
+                e.release(); // arrived while the read ran: the copy in memory goes
+                ready.add(new Ready(inMemory, e.seq()));
+            } else if (e.released()) {
                 // PUBREC was durable before: only PUBREL is due (MQTT-4.4.0-1).
                 inflight.put(id, new Flight(e.seq(), null, InflightWindow.State.AWAITING_PUBCOMP));
                 SessionConnection c = host.connection();
@@ -432,8 +513,8 @@ final class StoredOutbox {
                 gone.removeEntry(key, e.seq()); // expired while stored
                 incarnation.removed();
             } else {
-                ready.add(new Ready(new Delivery(e.message(), e.qos(), e.retain(), e.subscriptionIdentifiers()),
-                        e.seq()));
+                ready.add(hold(new Ready(new Delivery(e.message(), e.qos(), e.retain(), e.subscriptionIdentifiers()),
+                        e.seq())));
             }
         }
         while (gaps.size() > MAX_GAP) {
@@ -444,8 +525,10 @@ final class StoredOutbox {
             // committed arrive by themselves; arrivals released meanwhile may need another read.
             backlogTo = Math.max(cursor, releasedWhileReading);
         }
+        takeTail();
         commit(gone);
         pump();
+        awaitCursor();
         SessionConnection c = host.connection();
         if (c != null) {
             c.flush();
@@ -476,7 +559,7 @@ final class StoredOutbox {
             // Expired while stored (MQTT-3.3.2-5), larger than the client's Maximum Packet Size
             // (MQTT-3.1.2-25), or no longer allowed by its ACL: dropped as if sent.
             if (expired(d.message()) || !c.fits(d) || !host.mayReceive(d.message().topic())) {
-                ready.poll();
+                unhold(ready.poll());
                 host.dropped(d);
                 d.release();
                 done.removeEntry(key, r.seq);
@@ -485,7 +568,7 @@ final class StoredOutbox {
             }
             boolean dup = (r.seq < storedBeforeStart && incarnation.sessionKey == startKey) || sentBefore.remove(r.seq);
             if (d.qos() == QoS.AT_MOST_ONCE) {
-                ready.poll();
+                unhold(ready.poll());
                 c.writePublish(d, 0, dup);
                 host.sent(d);
                 d.release();
@@ -496,7 +579,7 @@ final class StoredOutbox {
                 if (inflight.size() >= capacity || inflight.containsKey(id)) {
                     break; // window full, or the identifier is still used by a flow 65535 entries older
                 }
-                ready.poll();
+                unhold(ready.poll());
                 inflight.put(id, new Flight(r.seq, d, d.qos() == QoS.AT_LEAST_ONCE
                         ? InflightWindow.State.AWAITING_PUBACK : InflightWindow.State.AWAITING_PUBREC));
                 c.writePublish(d, id, dup);
@@ -606,6 +689,26 @@ final class StoredOutbox {
         });
     }
 
+    /** Entries read from the store so far; for tests and diagnostics. */
+    long entriesRead() {
+        return entriesRead;
+    }
+
+    /** Arrivals kept in memory so far; for tests and diagnostics. */
+    long kept() {
+        return kept;
+    }
+
+    /** Arrivals released for want of room (to be read from the store); for tests and diagnostics. */
+    long spilled() {
+        return spilled;
+    }
+
+    /** Messages waiting in memory, not yet sent; for tests and diagnostics. */
+    int heldCount() {
+        return ready.size() + tail.size();
+    }
+
     /** The entries' sequence numbers in flight, in order; for tests and diagnostics. */
     List<Long> inflightSeqs() {
         return inflight.values().stream().map(f -> f.seq).toList();
@@ -616,7 +719,8 @@ final class StoredOutbox {
     public String toString() {
         Iterator<Ready> it = ready.iterator();
         return "StoredOutbox[" + clientId + ", key " + incarnation.sessionKey + ", cursor " + cursor + ", ready "
-                + ready.size() + (it.hasNext() ? " from " + it.next().seq : "") + ", in flight " + inflight.size()
+                + ready.size() + (it.hasNext() ? " from " + it.next().seq : "") + ", tail " + tail.size() + ", backlog to "
+                + backlogTo + ", in flight " + inflight.size()
                 + "]";
     }
 }

@@ -3,6 +3,7 @@ package dev.tern.broker.store;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,11 @@ import org.rocksdb.WriteBatch;
  * <p>A message queued for one session only — the common fan-in case — is kept inside its queue entry:
  * one write to queue it, one to remove it. A message queued for several sessions is stored once with
  * a reference count that only goes down (all targets of a message are queued by one op).
+ *
+ * <p>Removing an entry needs to know whether it is still there and what it holds (a reference to give
+ * back, an expiry record to drop). For the entries written recently inline and without expiry — what
+ * a subscriber that keeps up acknowledges — the applier remembers that they exist
+ * ({@link #knownInline}, bounded), so that their removal is a delete without a point read first.
  */
 final class BatchApplier {
     private static final byte[] EMPTY = {};
@@ -88,6 +94,22 @@ final class BatchApplier {
     private long nowMillis;
     /** Per group: the session key of each client id looked at, NO_SESSION if it has none. */
     private final Map<String, Long> sessionKeys = new HashMap<>();
+    /** At most this many entries are remembered in {@link #knownInline}; beyond it the memory starts over. */
+    static final int KNOWN_INLINE_MAX = 65_536;
+    /**
+     * Entries that are in the database (written by a group that was written), inline and without
+     * expiry, per session key: their removal needs no read. Changed only when a group is written.
+     */
+    private final Map<Long, HashSet<Long>> knownInline = new HashMap<>();
+    private int knownInlineCount;
+    /** This group's changes to {@link #knownInline}, applied by {@link #committed()}. */
+    private final List<Known> knownChanges = new ArrayList<>();
+    private int knownSavePoint;
+    /** Removals that found their entry in {@link #knownInline}; for tests. */
+    private long removalsWithoutRead;
+
+    /** A change to {@link #knownInline}: an entry added or removed, or a whole queue purged (seq -1). */
+    private record Known(long sessionKey, long seq, boolean added) {}
 
     BatchApplier(long nextMessageId, long maxSessionKey) {
         this.nextMessageId = nextMessageId;
@@ -106,6 +128,7 @@ final class BatchApplier {
         undo.clear();
         summaries.clear();
         summaryUndo.clear();
+        knownChanges.clear();
     }
 
     /** Marks where a rollback of the next commit's ops returns to. */
@@ -113,6 +136,7 @@ final class BatchApplier {
         wb.setSavePoint();
         savePoint = undo.size();
         summarySavePoint = summaryUndo.size();
+        knownSavePoint = knownChanges.size();
     }
 
     /** Undoes the ops applied since {@link #savePoint()}. */
@@ -136,6 +160,7 @@ final class BatchApplier {
             }
         }
         sessionKeys.clear();
+        knownChanges.subList(knownSavePoint, knownChanges.size()).clear();
     }
 
     /**
@@ -163,6 +188,43 @@ final class BatchApplier {
     void committed() {
         messageIdsStored = nextMessageId;
         sessionKeysStored = maxSessionKey;
+        for (Known k : knownChanges) {
+            if (k.seq < 0) {
+                HashSet<Long> gone = knownInline.remove(k.sessionKey);
+                knownInlineCount -= gone == null ? 0 : gone.size();
+            } else if (k.added) {
+                if (knownInlineCount >= KNOWN_INLINE_MAX) {
+                    forgetKnown(); // a queue that grows without being acknowledged: removals read again
+                }
+                if (knownInline.computeIfAbsent(k.sessionKey, x -> new HashSet<>()).add(k.seq)) {
+                    knownInlineCount++;
+                }
+            } else {
+                HashSet<Long> seqs = knownInline.get(k.sessionKey);
+                if (seqs != null && seqs.remove(k.seq)) {
+                    knownInlineCount--;
+                    if (seqs.isEmpty()) {
+                        knownInline.remove(k.sessionKey);
+                    }
+                }
+            }
+        }
+        knownChanges.clear();
+    }
+
+    /** Forgets which entries exist (after a failed write, nothing is assumed about the database). */
+    void forgetKnown() {
+        knownInline.clear();
+        knownInlineCount = 0;
+    }
+
+    long removalsWithoutRead() {
+        return removalsWithoutRead;
+    }
+
+    private boolean knownInline(long sessionKey, long seq) {
+        HashSet<Long> seqs = knownInline.get(sessionKey);
+        return seqs != null && seqs.contains(seq);
     }
 
     /**
@@ -268,6 +330,7 @@ final class BatchApplier {
             }
         }
         summary(sessionKey).removed = true;
+        knownChanges.add(new Known(sessionKey, -1, false));
     }
 
     /** The keys and values starting with {@code prefix}, from the database and this group's writes. */
@@ -350,6 +413,8 @@ final class BatchApplier {
             added(t.sessionKey(), t.seq());
             if (expiresAt != Long.MAX_VALUE) {
                 put(h.expiry, Keys.entryExpiry(expiresAt, t.sessionKey(), t.seq()), EMPTY);
+            } else {
+                knownChanges.add(new Known(t.sessionKey(), t.seq(), true));
             }
             return;
         }
@@ -383,11 +448,26 @@ final class BatchApplier {
 
     private void removeEntry(long sessionKey, long seq) throws RocksDBException {
         byte[] key = Keys.queueEntry(sessionKey, seq);
+        if (!written(h.queues, key) && knownInline(sessionKey, seq)) {
+            // In the database, inline, no expiry (released or not): nothing to give back.
+            removalsWithoutRead++;
+            delete(h.queues, key);
+            removed(sessionKey, seq);
+            knownChanges.add(new Known(sessionKey, seq, false));
+            return;
+        }
         byte[] v = get(h.queues, key);
         if (v != null) {
             dropEntry(key, RecordCodec.entry(entryName(key), v));
             removed(sessionKey, seq);
+            knownChanges.add(new Known(sessionKey, seq, false));
         }
+    }
+
+    /** Whether this group wrote or deleted the key (then {@link #get} answers from the overlay). */
+    private boolean written(ColumnFamilyHandle cf, byte[] key) {
+        Map<Key, byte[]> written = overlay.get(cf);
+        return written != null && written.containsKey(new Key(key));
     }
 
     private void dropEntry(byte[] key, RecordCodec.Entry e) throws RocksDBException {

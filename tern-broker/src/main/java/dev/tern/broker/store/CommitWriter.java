@@ -304,6 +304,7 @@ final class CommitWriter implements Runnable {
         }
         reason = why;
         state = State.FAILED;
+        applier.forgetKnown(); // what the database holds is not assumed after a failed write
         nextRetry = now + RETRY_NANOS;
     }
 

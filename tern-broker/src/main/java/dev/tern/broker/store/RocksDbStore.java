@@ -457,4 +457,9 @@ public final class RocksDbStore implements Store {
     void freeSpace(LongSupplier freeSpace) {
         writer.freeSpace(freeSpace);
     }
+
+    /** Removals that needed no read of their entry; for tests (read after a commit completed). */
+    long removalsWithoutRead() {
+        return applier.removalsWithoutRead();
+    }
 }

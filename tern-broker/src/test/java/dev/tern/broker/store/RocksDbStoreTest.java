@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tern.broker.routing.Message;
 import dev.tern.codec.MqttProperties;
+import dev.tern.codec.MqttVersion;
 import dev.tern.codec.QoS;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
@@ -187,6 +188,41 @@ class RocksDbStoreTest extends StoreContractTest {
         commit(new StoreBatch().removeEntry(s.sessionKey(), 0).releaseEntry(s.sessionKey(), 1));
         assertThat(count(h.expiry)).isZero();
         assertThat(payloads(s)).containsExactly("<released>");
+    }
+
+    @Test
+    @DisplayName("removing an entry written inline without expiry needs no read; removing it again, after a"
+            + " release, or after its session is gone counts nothing twice")
+    void removalsWithoutRead() throws Exception {
+        SessionRecord s = session("nr");
+        SessionRecord shared = session("nr2");
+        commit(new StoreBatch().putSession(s).putSession(shared));
+        for (int i = 0; i < 4; i++) {
+            enqueue(message("t", "m" + i, QoS.AT_LEAST_ONCE, MqttProperties.EMPTY), i, s);
+        }
+        enqueue(message("t", "e", QoS.AT_LEAST_ONCE, MqttProperties.builder().messageExpiryInterval(600L).build()),
+                4, s);
+        enqueue(message("t", "both", QoS.AT_LEAST_ONCE, MqttProperties.EMPTY), 5, s, shared);
+        long before = rocks().removalsWithoutRead();
+        commit(new StoreBatch().removeEntry(s.sessionKey(), 0));
+        commit(new StoreBatch().releaseEntry(s.sessionKey(), 1));
+        commit(new StoreBatch().removeEntry(s.sessionKey(), 1).removeEntry(s.sessionKey(), 0));
+        commit(new StoreBatch().removeEntry(s.sessionKey(), 0));
+        assertThat(rocks().removalsWithoutRead() - before).as("entries 0 and 1, once each").isEqualTo(2);
+        commit(new StoreBatch().removeEntry(s.sessionKey(), 4).removeEntry(s.sessionKey(), 5));
+        assertThat(rocks().removalsWithoutRead() - before).as("with expiry or shared: read first").isEqualTo(2);
+        assertThat(count(rocks().handles().expiry)).isZero();
+        assertSharedMessages(1);
+        // A clean start replaces the queue: what was known of it is forgotten with it.
+        SessionRecord again = new SessionRecord("nr", store.newSessionKey(), MqttVersion.MQTT_5, 3600, 0);
+        commit(new StoreBatch().putSession(again));
+        commit(new StoreBatch().removeEntry(s.sessionKey(), 2).removeEntry(s.sessionKey(), 3));
+        assertThat(rocks().removalsWithoutRead() - before).isEqualTo(2);
+        RecoveredState state = restartAndRecover();
+        assertThat(recovered(state, "nr").queue().entries()).isZero();
+        assertThat(recovered(state, "nr2").queue().entries()).isEqualTo(1);
+        assertThat(state.queuedMessages()).isEqualTo(1);
+        assertThat(entries()).isEqualTo(1);
     }
 
     @Test
