@@ -39,6 +39,9 @@ import org.jspecify.annotations.Nullable;
  * @param security                   authentication, TLS reloading and resource limits
  * @param mqtt5                      settings of MQTT 5.0 features
  * @param persistence                durable storage ({@code persistence*} options)
+ * @param publisherHoldLimit         {@code max_publisher_hold}: how long a client whose queue is above its
+ *                                   high-water mark may stop reading from the clients publishing to it
+ *                                   (back-pressure); zero turns back-pressure off
  */
 public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean allowAnonymous,
                            boolean allowZeroLengthClientId, String autoIdPrefix, int maxInflightMessages,
@@ -48,7 +51,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
                            Duration sysInterval, Duration connectTimeout, boolean connectionMessages,
                            int maxConnections, boolean tcpNoDelay, int eventLoopThreads, @Nullable String pidFile, LogSettings log,
                            SecuritySettings security, Mqtt5Config mqtt5,
-                           PersistenceSettings persistence) {
+                           PersistenceSettings persistence, Duration publisherHoldLimit) {
 
     /** The port of the default listener. */
     public static final int DEFAULT_PORT = 1883;
@@ -62,6 +65,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
         Objects.requireNonNull(security, "security");
         Objects.requireNonNull(mqtt5, "mqtt5");
         Objects.requireNonNull(persistence, "persistence");
+        Objects.requireNonNull(publisherHoldLimit, "publisherHoldLimit");
     }
 
     /** A builder with Mosquitto's defaults. */
@@ -98,6 +102,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
         b.security = security;
         b.mqtt5 = mqtt5;
         b.persistence = persistence;
+        b.publisherHoldLimit = publisherHoldLimit;
         return b;
     }
 
@@ -183,6 +188,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
         private SecuritySettings security = SecuritySettings.DEFAULT;
         private Mqtt5Config mqtt5 = Mqtt5Config.DEFAULT;
         private PersistenceSettings persistence = PersistenceSettings.DEFAULT;
+        private Duration publisherHoldLimit = Duration.ofMillis(500);
 
         private Builder() {}
 
@@ -221,6 +227,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
         Mqtt5Config mqtt5() { return mqtt5; }
         public Builder persistence(PersistenceSettings v) { persistence = v; return this; }
         PersistenceSettings persistence() { return persistence; }
+        public Builder publisherHoldLimit(Duration v) { publisherHoldLimit = Objects.requireNonNull(v); return this; }
 
         /** The immutable settings. */
         public BrokerConfig build() {
@@ -228,7 +235,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
                     maxInflightMessages, maxQueuedMessages, maxQueuedBytes, maxPacketSize, messageSizeLimit,
                     maxKeepalive, maxQos, persistentClientExpiration, queueQos0Messages, retainAvailable,
                     upgradeOutgoingQos, sysInterval, connectTimeout, connectionMessages, maxConnections, tcpNoDelay,
-                    eventLoopThreads, pidFile, log, security, mqtt5, persistence);
+                    eventLoopThreads, pidFile, log, security, mqtt5, persistence, publisherHoldLimit);
         }
     }
 }

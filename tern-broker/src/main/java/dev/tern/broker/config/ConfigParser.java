@@ -274,6 +274,7 @@ public final class ConfigParser {
             case "max_inflight_messages" -> builder.maxInflightMessages(integer(value, 0, 65_535));
             case "max_queued_messages" -> builder.maxQueuedMessages(integer(value, 0, Integer.MAX_VALUE));
             case "max_queued_bytes" -> builder.maxQueuedBytes(longValue(value, 0, Long.MAX_VALUE));
+            case "max_publisher_hold" -> builder.publisherHoldLimit(Duration.ofMillis(integer(value, 0, 60_000)));
             case "max_packet_size" -> {
                 int v = integer(value, 0, 268_435_460);
                 if (v != 0 && v < 20) {

@@ -8,6 +8,7 @@ import dev.tern.broker.routing.Delivery;
 import dev.tern.broker.security.AclAccess;
 import dev.tern.broker.security.LoginResult;
 import dev.tern.broker.session.ConnectRequest;
+import dev.tern.broker.session.PublisherHolds;
 import dev.tern.broker.session.Session;
 import dev.tern.broker.session.SessionConnection;
 import dev.tern.codec.DecodeError;
@@ -85,6 +86,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private @Nullable Connect connect;
     private @Nullable ConnectNegotiation negotiated;
     private @Nullable OutboundPublisher outbound;
+    /** Back-pressure: the sessions this connection feeds that hold its reading while they drain. */
+    private @Nullable PublisherHolds holds;
     /** MQTT 5.0 enhanced authentication, if the client asked for it in CONNECT. */
     private @Nullable EnhancedAuthentication auth;
     private @Nullable ScheduledFuture<?> connectTimeout;
@@ -136,7 +139,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         eventLoop().schedule(() -> {
             rateHeld = false;
             Object msg;
-            while (state == State.CONNECTED && !rateHeld && (msg = pendingWhileAttaching.poll()) != null) {
+            while (state == State.CONNECTED && !held() && (msg = pendingWhileAttaching.poll()) != null) {
                 dispatch(msg);
             }
             writer.flush();
@@ -144,6 +147,30 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 pauseReading(ReadGate.Reason.RATE_LIMITED, false);
             }
         }, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Packets already read wait: for max_publish_rate, or for a congested session this one feeds. */
+    private boolean held() {
+        return rateHeld || holds.held();
+    }
+
+    /**
+     * Back-pressure from the sessions this connection publishes into ({@link PublisherHolds}): stop
+     * reading and keep the rest of the read batch; resume with the kept packets when no session holds.
+     */
+    private void holdReading(boolean held) {
+        if (held) {
+            pauseReading(ReadGate.Reason.BACK_PRESSURE, true);
+            return;
+        }
+        Object msg;
+        while (state == State.CONNECTED && !held() && (msg = pendingWhileAttaching.poll()) != null) {
+            dispatch(msg);
+        }
+        writer.flush();
+        if (!holds.held()) {
+            pauseReading(ReadGate.Reason.BACK_PRESSURE, false);
+        }
     }
 
     /** Pauses or resumes reading from the socket for one reason; reading goes on when no reason holds. */
@@ -173,6 +200,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         this.ctx = ctx;
         this.writer = new PacketWriter(ctx, context.metrics());
         this.outbound = new OutboundPublisher(writer);
+        this.holds = new PublisherHolds(ctx.channel().eventLoop(), this::holdReading,
+                context.config().publisherHoldLimit());
     }
 
     @Override
@@ -215,8 +244,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             case AUTH_EXCHANGE -> onPacketWhileAuthenticating(msg);
             case AUTHENTICATING, ATTACHING -> pendingWhileAttaching.add(msg);
             case CONNECTED -> {
-                if (rateHeld) {
-                    pendingWhileAttaching.add(msg); // max_publish_rate: the rest of this read batch waits
+                if (held()) {
+                    pendingWhileAttaching.add(msg); // max_publish_rate or back-pressure: the rest of the batch waits
                 } else {
                     dispatch(msg);
                 }
@@ -546,7 +575,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         writer.write(new ConnAck(presentFlag, ReasonCodes.SUCCESS, connAckProperties()));
         pauseReading(ReadGate.Reason.CONNECTING, false);
         Object msg;
-        while (state == State.CONNECTED && (msg = pendingWhileAttaching.poll()) != null) {
+        while (state == State.CONNECTED && !held() && (msg = pendingWhileAttaching.poll()) != null) {
             dispatch(msg);
         }
         writer.flush();
@@ -592,7 +621,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         Session s = session;
         switch (msg) {
-            case Publish p -> publishes.onPublish(p, s);
+            case Publish p -> {
+                holds.routing(s);
+                try {
+                    publishes.onPublish(p, s);
+                } finally {
+                    PublisherHolds.routingDone();
+                }
+            }
             case PubAck a -> s.onPubAck(a.packetId());
             case PubRec r -> onPubRec(r, s);
             case PubRel r -> publishes.onPubRel(r, s);

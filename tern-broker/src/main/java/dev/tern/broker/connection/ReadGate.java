@@ -5,10 +5,10 @@ import java.util.EnumSet;
 /**
  * Why a connection is not being read from. Several reasons can hold at once (the client does not
  * read its own acknowledgements, it publishes faster than {@code max_publish_rate}, its CONNECT is
- * being checked); reading resumes only when none holds. Event loop only.
+ * being checked, it feeds a session whose queue is above its high-water mark); reading resumes only when none holds. Event loop only.
  */
 final class ReadGate {
-    enum Reason { CONNECTING, UNWRITABLE, RATE_LIMITED }
+    enum Reason { CONNECTING, UNWRITABLE, RATE_LIMITED, BACK_PRESSURE }
 
     private final EnumSet<Reason> reasons = EnumSet.noneOf(Reason.class);
 

@@ -67,6 +67,9 @@ public final class Session implements Subscriber {
     private final AtomicInteger mailboxDeliveries = new AtomicInteger();
     private final int mailboxLimit;
     private final Runnable drainTask = this::drain;
+    /** Holds the publishers that feed this session while its backlog is above the high-water mark. */
+    private final BackPressure backPressure;
+    private final Runnable pressureCheck = this::checkPressure;
     private volatile EventLoop owner;
     /** A connection is attached; read by shared subscription groups on any loop. */
     private volatile boolean online;
@@ -143,6 +146,7 @@ public final class Session implements Subscriber {
         this.inflight = new InflightWindow(settings.effectiveMaxInflight(), metrics);
         this.mailboxLimit = settings.maxQueuedMessages() == 0 ? Integer.MAX_VALUE
                 : Math.max(1024, 2 * settings.maxQueuedMessages());
+        this.backPressure = new BackPressure(settings.maxQueuedMessages());
         this.will = new DelayedWill(this, router);
         will.onDone(() -> {
             if (storage != null) {
@@ -187,7 +191,8 @@ public final class Session implements Subscriber {
     /** Hands a delivery to the session; it is queued, sent or dropped on the owner loop. */
     @Override
     public void deliver(Delivery delivery) {
-        if (mailboxDeliveries.incrementAndGet() > mailboxLimit) {
+        int inMailbox = mailboxDeliveries.incrementAndGet();
+        if (inMailbox > mailboxLimit) {
             mailboxDeliveries.decrementAndGet();
             delivery.release();
             metrics.recordPublishDropped();
@@ -195,6 +200,9 @@ public final class Session implements Subscriber {
         }
         mailbox.offer(delivery);
         scheduleDrain();
+        if (online && backPressure.delivered(this, inMailbox)) {
+            execute(pressureCheck); // the owner may have drained meanwhile: it looks again after this
+        }
     }
 
     /**
@@ -431,6 +439,7 @@ public final class Session implements Subscriber {
     }
 
     private void afterDetach() {
+        backPressure.releaseAll(); // an offline session holds nobody
         handOverSharedDeliveries();
         if (expiryInterval == 0) {
             discard();
@@ -497,6 +506,7 @@ public final class Session implements Subscriber {
         hasSharedSubscriptions = false;
         queue.clear();
         inflight.clear();
+        backPressure.releaseAll();
         inboundQos2 = null;
         dropLogged = false;
     }
@@ -572,7 +582,9 @@ public final class Session implements Subscriber {
             storage.storeLate(d, metrics::recordPublishDropped, storageHost);
             return;
         }
-        if (!offerMakingRoom(d)) {
+        if (offerMakingRoom(d)) {
+            backPressure.queued(queue.size());
+        } else {
             d.release();
             metrics.recordPublishDropped();
             if (!dropLogged) {
@@ -623,6 +635,7 @@ public final class Session implements Subscriber {
     private boolean pump() {
         SessionConnection c = connection;
         if (c == null) {
+            checkPressure();
             return false;
         }
         boolean wrote = storage != null && storage.outbox().pump();
@@ -673,7 +686,13 @@ public final class Session implements Subscriber {
         if (queue.isEmpty()) {
             dropLogged = false;
         }
+        checkPressure();
         return wrote;
+    }
+
+    /** Resumes the held publishers once the backlog is down to the low-water mark (or nobody reads). */
+    private void checkPressure() {
+        backPressure.check(queue.size(), mailboxDeliveries.get(), connection != null);
     }
 
     private void pumpAndFlush() {

@@ -72,6 +72,7 @@ class ConfigParserTest {
         assertThat(c.maxInflightMessages()).isEqualTo(20);
         assertThat(c.maxQueuedMessages()).isEqualTo(1000);
         assertThat(c.maxQueuedBytes()).isZero();
+        assertThat(c.publisherHoldLimit()).isEqualTo(java.time.Duration.ofMillis(500));
         assertThat(c.maxPacketSize()).isZero();
         assertThat(c.effectiveMaxPacketSize()).isEqualTo(268_435_460);
         assertThat(c.messageSizeLimit()).isZero();
@@ -134,6 +135,7 @@ class ConfigParserTest {
                 "max_inflight_messages 3",
                 "max_queued_messages 42",
                 "max_queued_bytes 123456789012",
+                "max_publisher_hold 0",
                 "max_packet_size 4096",
                 "message_size_limit 2048",
                 "max_keepalive 120",
@@ -168,6 +170,7 @@ class ConfigParserTest {
         assertThat(c.maxInflightMessages()).isEqualTo(3);
         assertThat(c.maxQueuedMessages()).isEqualTo(42);
         assertThat(c.maxQueuedBytes()).isEqualTo(123_456_789_012L);
+        assertThat(c.publisherHoldLimit()).isZero();
         assertThat(c.maxPacketSize()).isEqualTo(4096);
         assertThat(c.effectiveMaxPacketSize()).isEqualTo(4096);
         assertThat(c.messageSizeLimit()).isEqualTo(2048);
@@ -390,6 +393,7 @@ class ConfigParserTest {
             "max_inflight_messages|65536|between 0 and 65535", "max_inflight_messages|-1|between 0 and 65535",
             "max_queued_messages|-1|between 0 and", "max_queued_messages|2147483648|between 0 and",
             "max_queued_bytes|-5|between 0 and",
+            "max_publisher_hold|-1|between 0 and 60000", "max_publisher_hold|60001|between 0 and 60000",
             "max_packet_size|19|at least 20", "max_packet_size|268435461|between 0 and 268435460",
             "message_size_limit|268435456|between 0 and 268435455",
             "sys_interval|-1|between 0 and 65535", "connect_timeout|0|between 1 and 3600",
