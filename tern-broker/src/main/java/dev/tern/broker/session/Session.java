@@ -5,6 +5,7 @@ import dev.tern.broker.routing.Message;
 import dev.tern.broker.routing.Router;
 import dev.tern.broker.routing.Subscriber;
 import dev.tern.broker.routing.Subscription;
+import dev.tern.broker.routing.SubscriptionsByFilter;
 import dev.tern.broker.store.QueueTarget;
 import dev.tern.broker.store.RecoveredSession;
 import dev.tern.broker.store.SessionRecord;
@@ -18,12 +19,9 @@ import dev.tern.codec.QoS;
 import dev.tern.codec.packet.Will;
 import io.netty.channel.EventLoop;
 import io.netty.util.internal.PlatformDependent;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -80,7 +78,7 @@ public final class Session implements Subscriber {
     /** Seconds the session outlives its connection: 0 = not at all, {@link ConnectRequest#NEVER} = for ever. */
     private long expiryInterval;
     private boolean discarded;
-    private final Map<String, Subscription> subscriptions = new HashMap<>();
+    private final SubscriptionsByFilter subscriptions = new SubscriptionsByFilter();
     private final OutboundQueue queue;
     private final InflightWindow inflight;
     private @Nullable Set<Integer> inboundQos2;
@@ -499,9 +497,7 @@ public final class Session implements Subscriber {
     }
 
     private void resetState() {
-        for (Subscription s : subscriptions.values()) {
-            router.unsubscribe(this, s.filter());
-        }
+        subscriptions.forEach(s -> router.unsubscribe(this, s.filter()));
         subscriptions.clear();
         hasSharedSubscriptions = false;
         queue.clear();
@@ -526,7 +522,7 @@ public final class Session implements Subscriber {
             Subscription sub = new Subscription(this, sr.filter(), sr.qos(), sr.noLocal(), sr.retainAsPublished(),
                     sr.retainHandling(), sr.subscriptionIdentifier());
             router.subscribe(sub);
-            subscriptions.put(sr.filter(), sub);
+            subscriptions.put(sub);
             hasSharedSubscriptions |= sub.sharedFilter();
         }
         if (!rs.inboundQos2().isEmpty()) {
@@ -874,7 +870,7 @@ public final class Session implements Subscriber {
         if (subscription.sharedFilter()) {
             hasSharedSubscriptions = true;
         }
-        return subscriptions.put(subscription.filter(), subscription) != null;
+        return subscriptions.put(subscription) != null;
     }
 
     /**
@@ -892,7 +888,7 @@ public final class Session implements Subscriber {
 
     /** This session's subscriptions. */
     public Collection<Subscription> subscriptions() {
-        return new ArrayList<>(subscriptions.values());
+        return subscriptions.toList();
     }
 
     /** Sets the in-flight window for the attached connection (MQTT 5.0 Receive Maximum). */
@@ -917,7 +913,7 @@ public final class Session implements Subscriber {
         execute(() -> result.complete(new SessionInfo(clientId, connection != null, expiryInterval > 0,
                 queue.size() + (storage == null ? 0 : (int) storage.outbox().queued()),
                 inflight.size() + (storage == null ? 0 : storage.outbox().inflightCount()),
-                subscriptions.keySet().stream().sorted().toList(), expiryInterval, will.pending() != null)));
+                subscriptions.sortedFilters(), expiryInterval, will.pending() != null)));
         return result;
     }
 
