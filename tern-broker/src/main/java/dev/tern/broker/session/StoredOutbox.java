@@ -6,11 +6,15 @@ import dev.tern.broker.store.QueueEntry;
 import dev.tern.broker.store.QueueSummary;
 import dev.tern.broker.store.Store;
 import dev.tern.broker.store.StoreBatch;
+import dev.tern.broker.store.StoreOp;
 import dev.tern.codec.QoS;
 import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -118,6 +122,9 @@ final class StoredOutbox {
 
     private record Ready(Delivery delivery, long seq) {}
 
+    /** Entries this outbox removed (flows completed, messages dropped) in one commit that may be under way. */
+    private record Removal(long sessionKey, long[] seqs, CompletableFuture<Void> commit) {}
+
     private static final class Flight {
         final long seq;
         @Nullable Delivery delivery;
@@ -184,6 +191,13 @@ final class StoredOutbox {
      */
     private final TreeSet<Long> releasedDuringRead = new TreeSet<>();
     private long readGeneration;
+    /**
+     * Removals whose commit had not completed when last looked at, oldest first. A detach moves the cursor
+     * back to the first flow not complete, so a read after the next attach can see an entry whose flow
+     * completed (its PUBACK was read) while its removal is still on the way to the store: the read skips
+     * it ({@link #removing(long)}) rather than send it again, or wait for the store.
+     */
+    private final ArrayDeque<Removal> unfinished = new ArrayDeque<>();
 
     StoredOutbox(Store store, Host host, String clientId, Incarnation incarnation, long firstSeq, int capacity) {
         this(store, host, clientId, incarnation, firstSeq, capacity, MEMORY_MESSAGES);
@@ -430,6 +444,8 @@ final class StoredOutbox {
         long from = cursor;
         // Only the backlog needs reading; what follows it is in memory or has not arrived yet.
         int max = (int) Math.max(1, Math.min(readAhead - ready.size(), backlogTo - cursor));
+        // Taken before the read: a removal complete by now is applied, so the read cannot see its entry.
+        Set<Long> removing = removing(from);
         store.readQueue(key, from, max).whenComplete((entries, error) -> host.execute(() -> {
             if (generation != readGeneration || key != incarnation.sessionKey) {
                 if (entries != null) {
@@ -442,7 +458,7 @@ final class StoredOutbox {
                 LOG.error("Could not read the queue of client {} from the store: {}", clientId, error.getMessage());
                 return;
             }
-            loaded(entries, max);
+            loaded(entries, max, removing);
         }));
     }
 
@@ -466,7 +482,7 @@ final class StoredOutbox {
         cursor = Math.max(cursor, seq);
     }
 
-    private void loaded(List<QueueEntry> entries, int requested) {
+    private void loaded(List<QueueEntry> entries, int requested, Set<Long> removing) {
         if (!online) {
             entries.forEach(QueueEntry::release);
             return;
@@ -499,7 +515,9 @@ final class StoredOutbox {
             cursor = e.seq() + 1;
             Delivery inMemory = tail.remove(e.seq());
             int id = packetId(e.seq());
-            if (inMemory != null) {
+            if (removing.contains(e.seq())) {
+                e.release(); // its flow completed before a detach; the removal was not stored when the read ran
+            } else if (inMemory != null) {
                 e.release(); // arrived while the read ran: the copy in memory goes
                 ready.add(new Ready(inMemory, e.seq()));
             } else if (e.released()) {
@@ -681,12 +699,53 @@ final class StoredOutbox {
         if (b.isEmpty()) {
             return;
         }
+        long[] seqs = removedSeqs(b);
         CompletableFuture<Void> f = store.commit(b);
+        while (!unfinished.isEmpty() && unfinished.peekFirst().commit.isDone()) {
+            unfinished.pollFirst(); // they mostly complete in order: this keeps the queue short
+        }
+        if (!f.isDone() && seqs.length > 0) {
+            unfinished.add(new Removal(incarnation.sessionKey, seqs, f));
+        }
         f.whenComplete((v, error) -> {
             if (error != null) {
                 LOG.debug("A removal for client {} is not stored yet: {}", clientId, error.getMessage());
             }
         });
+    }
+
+    private static long[] removedSeqs(StoreBatch b) {
+        List<StoreOp> ops = b.ops();
+        long[] seqs = new long[ops.size()];
+        int n = 0;
+        for (StoreOp op : ops) {
+            if (op instanceof StoreOp.RemoveEntry r) {
+                seqs[n++] = r.seq();
+            }
+        }
+        return n == seqs.length ? seqs : Arrays.copyOf(seqs, n);
+    }
+
+    /**
+     * The positions from {@code from} on of the current incarnation whose removal has not completed yet;
+     * empty except right after a reconnect (online, flows complete behind the cursor).
+     */
+    private Set<Long> removing(long from) {
+        unfinished.removeIf(r -> r.commit.isDone());
+        Set<Long> seqs = Set.of();
+        for (Removal r : unfinished) {
+            if (r.sessionKey == incarnation.sessionKey) {
+                for (long seq : r.seqs) {
+                    if (seq >= from) {
+                        if (seqs.isEmpty()) {
+                            seqs = new HashSet<>();
+                        }
+                        seqs.add(seq);
+                    }
+                }
+            }
+        }
+        return seqs;
     }
 
     /** Entries read from the store so far; for tests and diagnostics. */

@@ -7,8 +7,11 @@ import dev.tern.broker.routing.Message;
 import dev.tern.broker.store.InMemoryStore;
 import dev.tern.broker.store.QueueEntry;
 import dev.tern.broker.store.QueueTarget;
+import dev.tern.broker.store.RecoveredState;
 import dev.tern.broker.store.SessionRecord;
+import dev.tern.broker.store.Store;
 import dev.tern.broker.store.StoreBatch;
+import dev.tern.broker.store.SyncPolicy;
 import dev.tern.codec.MqttProperties;
 import dev.tern.codec.MqttVersion;
 import dev.tern.codec.QoS;
@@ -19,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -506,5 +510,114 @@ class StoredOutboxTest {
         drain(); // the wait for the missing position ends (the test's timers run with the tasks)
         assertThat(host.writes).containsExactly("after/" + StoredOutbox.packetId(seq));
         assertThat(lost).isLessThan(seq);
+    }
+
+    /**
+     * The in-memory store, but while {@link #holding} the outbox's commits wait (as behind a busy writer
+     * thread) until {@link #release()}; reads and the test's own commits go straight through.
+     */
+    static final class SlowCommits implements Store {
+        final InMemoryStore inner;
+        boolean holding;
+        final List<Runnable> held = new ArrayList<>();
+
+        SlowCommits(InMemoryStore inner) {
+            this.inner = inner;
+        }
+
+        void release() {
+            holding = false;
+            held.forEach(Runnable::run);
+            held.clear();
+        }
+
+        @Override
+        public CompletableFuture<Void> commit(StoreBatch batch) {
+            if (!holding) {
+                return inner.commit(batch);
+            }
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            held.add(() -> inner.commit(batch).whenComplete((v, e) -> {
+                if (e == null) {
+                    f.complete(null);
+                } else {
+                    f.completeExceptionally(e);
+                }
+            }));
+            return f;
+        }
+
+        @Override
+        public CompletableFuture<List<QueueEntry>> readQueue(long sessionKey, long fromSeq, int max) {
+            return inner.readQueue(sessionKey, fromSeq, max);
+        }
+
+        @Override
+        public RecoveredState recover() {
+            return inner.recover();
+        }
+
+        @Override
+        public long newSessionKey() {
+            return inner.newSessionKey();
+        }
+
+        @Override
+        public boolean durable() {
+            return inner.durable();
+        }
+
+        @Override
+        public SyncPolicy syncPolicy() {
+            return inner.syncPolicy();
+        }
+
+        @Override
+        public Health health() {
+            return inner.health();
+        }
+
+        @Override
+        public Stats stats() {
+            return inner.stats();
+        }
+
+        @Override
+        public void close() {
+            release();
+        }
+    }
+
+    @Test
+    @DisplayName("[MQTT-4.4.0-1] a reconnect right after a PUBACK whose removal is not stored yet re-sends only"
+            + " what was not complete (a QoS 2 flow before it), without waiting for the store")
+    void reconnectBeforeRemovalsStored() {
+        SlowCommits slow = new SlowCommits(store);
+        outbox = new StoredOutbox(slow, host, "c", new StoredOutbox.Incarnation(session.sessionKey(), 0, 0), 0, 5);
+        publish("q2", QoS.EXACTLY_ONCE); // queued while offline
+        publish("q1", QoS.AT_LEAST_ONCE);
+        attach();
+        assertThat(host.writes).containsExactly("q2/1", "q1/2");
+        List<Integer> pubRelDue = new ArrayList<>();
+        assertThat(outbox.onPubRec(1, 0, pubRelDue::add)).isTrue();
+        drain();
+        assertThat(pubRelDue).containsExactly(1); // the QoS 2 flow now waits for PUBCOMP
+        slow.holding = true; // the store's writer is busy: the removal waits
+        assertThat(outbox.onPubAck(2)).isTrue(); // the QoS 1 flow after it completes first
+        drain();
+        detach(); // DISCONNECT right after the PUBACK
+        host.writes.clear();
+        attach(); // and a new connection at once: it reads again from the QoS 2 flow
+        assertThat(stored()).as("the removal is not stored yet").containsExactly(0L, 1L);
+        assertThat(host.writes).containsExactly("PUBREL/1");
+        slow.release();
+        drain();
+        assertThat(host.writes).containsExactly("PUBREL/1");
+        assertThat(stored()).containsExactly(0L);
+        assertThat(outbox.onPubComp(1)).isTrue();
+        drain();
+        assertThat(stored()).isEmpty();
+        assertThat(outbox.incarnation().entries()).isZero();
+        assertThat(outbox.inflightCount()).isZero();
     }
 }
