@@ -62,8 +62,10 @@ public final class SessionRegistry {
         for (RecoveredSession rs : recovered) {
             String id = rs.session().clientId();
             Session session = new Session(id, loops.next(), this, settings, router, metrics);
-            session.restore(rs, s);
+            // Registered first: restore() schedules the expiry on the owner loop, which for a session
+            // that expired while the broker was down runs at once and must find it to remove it.
             sessions.put(id, session);
+            session.restore(rs, s);
         }
     }
 

@@ -395,6 +395,33 @@ class BrokerPersistenceTest {
     }
 
     @Test
+    @DisplayName("many sessions that expired while the broker was down are all removed after the restart")
+    void manyExpiredWhileDown() throws Exception {
+        start();
+        int n = 60;
+        for (int i = 0; i < n; i++) {
+            MqttTestClient c = client5("short-" + i, 1, true);
+            c.send(new Subscribe(1, List.of(new TopicSubscription("s", QoS.AT_LEAST_ONCE)), MqttProperties.EMPTY));
+            c.expect(SubAck.class);
+            drop(c);
+        }
+        broker.close();
+        broker = null;
+        Thread.sleep(1500);
+        start();
+        // Each expiry runs on its loop as soon as the session is restored; before the fix some ran
+        // before the session was registered, so they removed nothing and the session stayed forever.
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> {
+            for (int i = 0; i < n; i++) {
+                if (broker.sessionInfo("short-" + i).get().isPresent()) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    @Test
     @DisplayName("5,000 messages queued offline are read back from the store in order after a restart")
     void longOfflineQueue() throws Exception {
         maxQueued = 0; // no limit
