@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
  */
 class RouterModelTest {
     private static final String[] LEVELS = {"a", "b", "$SYS", "$a", "", "sensor", "温度", "abcdefghijklmnopq"};
+    private static final RandomTopics TOPICS = new RandomTopics(4, LEVELS);
 
     static final class Recording implements Subscriber {
         private final String clientId;
@@ -44,42 +45,6 @@ class RouterModelTest {
         }
     }
 
-    private static String randomTopic(Random r) {
-        int n = 1 + r.nextInt(4);
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < n; i++) {
-            if (i > 0) {
-                sb.append('/');
-            }
-            sb.append(LEVELS[r.nextInt(LEVELS.length)]);
-        }
-        return sb.toString();
-    }
-
-    private static String randomFilter(Random r) {
-        while (true) {
-            int n = 1 + r.nextInt(4);
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < n; i++) {
-                if (i > 0) {
-                    sb.append('/');
-                }
-                int k = r.nextInt(LEVELS.length + 3);
-                if (k == LEVELS.length && i == n - 1) {
-                    sb.append('#');
-                } else if (k >= LEVELS.length) {
-                    sb.append('+');
-                } else {
-                    sb.append(LEVELS[k]);
-                }
-            }
-            String f = sb.toString();
-            if (Topics.checkFilter(f) == null) {
-                return f;
-            }
-        }
-    }
-
     @Test
     @DisplayName("Randomised: one delivery per subscriber at the highest QoS with every identifier, one per shared group,"
             + " none to No Local's publisher [MQTT-3.3.5-1, MQTT-3.8.3-3, MQTT-4.7.2-1, MQTT-4.8.2-3]")
@@ -96,7 +61,7 @@ class RouterModelTest {
             for (int op = 0; op < 1500; op++) {
                 Recording who = subscribers.get(r.nextInt(subscribers.size()));
                 boolean shared = r.nextInt(4) == 0;
-                String filter = shared ? "$share/g" + r.nextInt(2) + "/" + randomFilter(r) : randomFilter(r);
+                String filter = shared ? "$share/g" + r.nextInt(2) + "/" + TOPICS.filter(r) : TOPICS.filter(r);
                 String key = who.clientId() + " " + filter;
                 if (r.nextInt(3) > 0) {
                     // No Local on a shared subscription is a protocol error (MQTT-3.8.3-4): never sent.
@@ -110,7 +75,7 @@ class RouterModelTest {
                     assertThat(removed).as("unsubscribe %s", key).isEqualTo(expected);
                 }
                 if (op % 5 == 0) {
-                    String topic = randomTopic(r);
+                    String topic = TOPICS.topic(r);
                     String publisher = r.nextBoolean() ? subscribers.get(r.nextInt(subscribers.size())).clientId() : null;
                     QoS qos = QoS.of(r.nextInt(3));
                     check(router, subscribers, model, topic, qos, publisher, delivered);

@@ -170,42 +170,7 @@ class SubscriptionTrieLayoutTest {
 
     private static final String[] LEVELS = {"a", "b", "$a", "", "Aa", "BB", P16, P16 + "Aa", P16 + "BB", "ü", "\u0141",
         "A", "abcdefgh", "abcdefghi"};
-
-    private static String randomTopic(Random r) {
-        int n = 1 + r.nextInt(5);
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < n; i++) {
-            if (i > 0) {
-                sb.append('/');
-            }
-            sb.append(LEVELS[r.nextInt(LEVELS.length)]);
-        }
-        return sb.toString();
-    }
-
-    private static String randomFilter(Random r) {
-        while (true) {
-            int n = 1 + r.nextInt(5);
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < n; i++) {
-                if (i > 0) {
-                    sb.append('/');
-                }
-                int k = r.nextInt(LEVELS.length + 3);
-                if (k == LEVELS.length && i == n - 1) {
-                    sb.append('#');
-                } else if (k >= LEVELS.length) {
-                    sb.append('+');
-                } else {
-                    sb.append(LEVELS[k]);
-                }
-            }
-            String f = sb.toString();
-            if (Topics.checkFilter(f) == null) {
-                return f;
-            }
-        }
-    }
+    private static final RandomTopics TOPICS = new RandomTopics(5, LEVELS);
 
     @Test
     @DisplayName("Randomised: after every change, match agrees with a brute-force matcher [MQTT-4.7.1, MQTT-4.7.2-1]")
@@ -220,7 +185,7 @@ class SubscriptionTrieLayoutTest {
             Map<String, Subscription> model = new HashMap<>(); // "client filter" -> subscription
             for (int op = 0; op < 2000; op++) {
                 Named who = subscribers.get(r.nextInt(subscribers.size()));
-                String f = randomFilter(r);
+                String f = TOPICS.filter(r);
                 String key = who.clientId() + " " + f;
                 if (r.nextInt(3) > 0) {
                     Subscription s = Subscription.of(who, f, QoS.of(r.nextInt(3)));
@@ -233,12 +198,12 @@ class SubscriptionTrieLayoutTest {
                 assertThat(t.size()).isEqualTo(model.size());
                 if (op % 10 == 0) {
                     for (int q = 0; q < 5; q++) {
-                        assertMatches(t, model, randomTopic(r));
+                        assertMatches(t, model, TOPICS.topic(r));
                     }
                 }
             }
             for (int q = 0; q < 1000; q++) {
-                assertMatches(t, model, randomTopic(r));
+                assertMatches(t, model, TOPICS.topic(r));
             }
             // Take everything out in random order, checking as tables shrink and nodes lose children.
             List<String> keys = new ArrayList<>(model.keySet());
@@ -248,7 +213,7 @@ class SubscriptionTrieLayoutTest {
                 assertThat(t.remove(s.subscriber(), s.filter())).isEqualTo(s);
                 if (k % 4 == 0) {
                     for (int q = 0; q < 4; q++) {
-                        assertMatches(t, model, randomTopic(r));
+                        assertMatches(t, model, TOPICS.topic(r));
                     }
                 }
             }
