@@ -311,6 +311,12 @@ public final class Session implements Subscriber {
             }
         }
         boolean sessionPresent = expiryInterval > 0 && !request.cleanStart();
+        if (wasAttached && sessionPresent && storage != null) {
+            // As after a disconnect: the stored outbox forgets what it sent to the old connection and
+            // re-reads from its first unfinished entry, so the new one gets those again with DUP 1
+            // (MQTT-4.4.0-1). Without this the old connection's flights were never re-sent.
+            storage.outbox().detach();
+        }
         if (sessionPresent) {
             will.cancel(); // MQTT-3.1.3-9: reconnected within the Will Delay Interval
         } else {

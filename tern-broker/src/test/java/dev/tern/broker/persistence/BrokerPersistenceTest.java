@@ -395,6 +395,37 @@ class BrokerPersistenceTest {
     }
 
     @Test
+    @DisplayName("[MQTT-4.4.0-1] a stored session taken over by a new connection re-sends its unacknowledged"
+            + " QoS 1 messages with DUP set, then delivers the rest of its queue")
+    void takeOverResendsStoredInflight() throws Exception {
+        start();
+        MqttTestClient first = client("taken", false);
+        first.subscribe("t", QoS.AT_LEAST_ONCE);
+        MqttTestClient pub = client("pub", true);
+        for (int i = 0; i < 3; i++) {
+            pub.publish("t", "m" + i, QoS.AT_LEAST_ONCE, false);
+        }
+        for (int i = 0; i < 3; i++) {
+            assertThat(text(first.expect(Publish.class))).isEqualTo("m" + i); // not acknowledged
+        }
+        // The same client id connects again while the first connection is still open: a take-over.
+        MqttTestClient second = MqttTestClient.open(broker.port(), MqttVersion.MQTT_3_1_1);
+        clients.add(second);
+        assertThat(second.connect("taken", false, 60, null).sessionPresent()).isTrue();
+        for (int i = 0; i < 3; i++) {
+            Publish p = second.expect(Publish.class);
+            assertThat(text(p)).isEqualTo("m" + i);
+            assertThat(p.dup()).as("re-sent m%d has DUP", i).isTrue();
+            second.send(new PubAck(p.packetId()));
+        }
+        pub.publish("t", "m3", QoS.AT_LEAST_ONCE, false);
+        Publish next = second.expect(Publish.class);
+        assertThat(text(next)).isEqualTo("m3");
+        assertThat(next.dup()).isFalse();
+        second.send(new PubAck(next.packetId()));
+    }
+
+    @Test
     @DisplayName("many sessions that expired while the broker was down are all removed after the restart")
     void manyExpiredWhileDown() throws Exception {
         start();
