@@ -14,7 +14,6 @@ import dev.tern.testkit.RawClient;
 import io.netty.buffer.Unpooled;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -344,7 +343,7 @@ class BackPressureTest {
             try {
                 while (received.get() < expected) {
                     int first = in.readUnsignedByte();
-                    int len = readVarInt(in);
+                    int len = RemainingLength.read(in);
                     in.readFully(body, 0, len);
                     if ((first & 0xF0) != 0x30 || (first >> 1 & 3) != 1) {
                         throw new AssertionError("expected a QoS 1 PUBLISH, got 0x" + Integer.toHexString(first));
@@ -387,26 +386,12 @@ class BackPressureTest {
 
         private static void expectType(DataInputStream in, int type) throws IOException {
             int first = in.readUnsignedByte();
-            in.skipNBytes(readVarInt(in));
+            in.skipNBytes(RemainingLength.read(in));
             if ((first & 0xF0) != type) {
                 throw new AssertionError("expected packet type " + (type >> 4) + ", got " + (first >> 4));
             }
         }
 
-        private static int readVarInt(InputStream in) throws IOException {
-            int value = 0;
-            for (int shift = 0; shift < 28; shift += 7) {
-                int b = in.read();
-                if (b < 0) {
-                    throw new EOFException();
-                }
-                value |= (b & 0x7F) << shift;
-                if ((b & 0x80) == 0) {
-                    return value;
-                }
-            }
-            throw new IOException("bad remaining length");
-        }
 
         @Override
         public void close() throws IOException {

@@ -9,7 +9,6 @@ import dev.tern.testkit.RawClient;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -284,7 +283,7 @@ class NonReadingSubscriberTest {
 
         private static void expectType(DataInputStream in, int type, String name) throws IOException {
             int first = in.readUnsignedByte();
-            int len = readVarInt(in);
+            int len = RemainingLength.read(in);
             in.skipNBytes(len);
             if ((first & 0xF0) != type) {
                 throw new AssertionError("expected " + name + ", got type " + (first >> 4));
@@ -296,7 +295,7 @@ class NonReadingSubscriberTest {
             try {
                 while (received.get() < MESSAGES) {
                     int first = in.readUnsignedByte();
-                    int len = readVarInt(in);
+                    int len = RemainingLength.read(in);
                     in.readFully(body, 0, len);
                     if ((first & 0xF0) != 0x30 || (first >> 1 & 3) != 1) {
                         throw new AssertionError("expected a QoS 1 PUBLISH, got 0x" + Integer.toHexString(first));
@@ -324,20 +323,6 @@ class NonReadingSubscriberTest {
             }
         }
 
-        private static int readVarInt(InputStream in) throws IOException {
-            int value = 0;
-            for (int shift = 0; shift < 28; shift += 7) {
-                int b = in.read();
-                if (b < 0) {
-                    throw new EOFException();
-                }
-                value |= (b & 0x7F) << shift;
-                if ((b & 0x80) == 0) {
-                    return value;
-                }
-            }
-            throw new IOException("bad remaining length");
-        }
 
         void awaitCount(int count, Duration timeout) throws InterruptedException {
             reader.join(timeout.toMillis());

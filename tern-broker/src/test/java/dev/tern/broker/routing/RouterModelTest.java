@@ -26,25 +26,6 @@ class RouterModelTest {
     private static final String[] LEVELS = {"a", "b", "$SYS", "$a", "", "sensor", "温度", "abcdefghijklmnopq"};
     private static final RandomTopics TOPICS = new RandomTopics(4, LEVELS);
 
-    static final class Recording implements Subscriber {
-        private final String clientId;
-        final List<Delivery> deliveries = new ArrayList<>();
-
-        Recording(String clientId) {
-            this.clientId = clientId;
-        }
-
-        @Override
-        public String clientId() {
-            return clientId;
-        }
-
-        @Override
-        public void deliver(Delivery delivery) {
-            deliveries.add(delivery);
-        }
-    }
-
     @Test
     @DisplayName("Randomised: one delivery per subscriber at the highest QoS with every identifier, one per shared group,"
             + " none to No Local's publisher [MQTT-3.3.5-1, MQTT-3.8.3-3, MQTT-4.7.2-1, MQTT-4.8.2-3]")
@@ -52,14 +33,14 @@ class RouterModelTest {
         for (long seed = 1; seed <= 3; seed++) {
             Random r = new Random(seed);
             Router router = new Router(new SubscriptionTrie(), new RetainedStore(), false);
-            List<Recording> subscribers = new ArrayList<>();
+            List<RouterTest.RecordingSubscriber> subscribers = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
-                subscribers.add(new Recording("c" + i));
+                subscribers.add(new RouterTest.RecordingSubscriber("c" + i));
             }
             Map<String, Subscription> model = new HashMap<>(); // "client filter" -> subscription
             int[] delivered = new int[2]; // ordinary, shared
             for (int op = 0; op < 1500; op++) {
-                Recording who = subscribers.get(r.nextInt(subscribers.size()));
+                RouterTest.RecordingSubscriber who = subscribers.get(r.nextInt(subscribers.size()));
                 boolean shared = r.nextInt(4) == 0;
                 String filter = shared ? "$share/g" + r.nextInt(2) + "/" + TOPICS.filter(r) : TOPICS.filter(r);
                 String key = who.clientId() + " " + filter;
@@ -87,8 +68,9 @@ class RouterModelTest {
         }
     }
 
-    private static void check(Router router, List<Recording> subscribers, Map<String, Subscription> model, String topic,
-                              QoS qos, @Nullable String publisher, int[] delivered) {
+    private static void check(Router router, List<RouterTest.RecordingSubscriber> subscribers,
+                              Map<String, Subscription> model, String topic, QoS qos, @Nullable String publisher,
+                              int[] delivered) {
         // Expected ordinary deliveries per subscriber, and the shared groups that match.
         Map<Subscriber, List<Subscription>> ordinary = new LinkedHashMap<>();
         Map<String, List<Subscription>> groups = new TreeMap<>();
@@ -113,7 +95,7 @@ class RouterModelTest {
         }
         assertThat(handed).as("ordinary deliveries for '%s'", topic).isEqualTo(ordinary.size());
         Map<String, Integer> sharedSeen = new TreeMap<>();
-        for (Recording who : subscribers) {
+        for (RouterTest.RecordingSubscriber who : subscribers) {
             int ordinarySeen = 0;
             for (Delivery d : who.deliveries) {
                 assertThat(d.message().topic()).isEqualTo(topic);
