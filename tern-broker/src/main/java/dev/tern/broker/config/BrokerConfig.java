@@ -166,7 +166,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, @Nullable Boolean all
         private @Nullable Boolean allowAnonymous;
         private boolean allowZeroLengthClientId = true;
         private String autoIdPrefix = "auto-";
-        private int maxInflightMessages = 20;
+        private int maxInflightMessages = 256;
         private int maxQueuedMessages = 1000;
         private long maxQueuedBytes;
         private int maxPacketSize;

@@ -69,7 +69,7 @@ class ConfigParserTest {
         assertThat(c.allowAnonymous()).isNull();
         assertThat(c.allowZeroLengthClientId()).isTrue();
         assertThat(c.autoIdPrefix()).isEqualTo("auto-");
-        assertThat(c.maxInflightMessages()).isEqualTo(20);
+        assertThat(c.maxInflightMessages()).isEqualTo(256);
         assertThat(c.maxQueuedMessages()).isEqualTo(1000);
         assertThat(c.maxQueuedBytes()).isZero();
         assertThat(c.publisherHoldLimit()).isEqualTo(java.time.Duration.ofMillis(500));

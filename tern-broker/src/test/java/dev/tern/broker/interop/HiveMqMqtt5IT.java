@@ -117,14 +117,14 @@ class HiveMqMqtt5IT {
     }
 
     @Test
-    @DisplayName("CONNACK: the client sees Receive Maximum 20, Topic Alias Maximum 10, QoS 2, retain, wildcard, "
+    @DisplayName("CONNACK: the client sees Receive Maximum 256, Topic Alias Maximum 10, QoS 2, retain, wildcard, "
             + "shared and identifier support, an assigned id, Server Keep Alive and Response Information")
     void connAckCapabilities() throws Exception {
         broker = TestBroker.start(b -> b.maxKeepalive(100));
         Mqtt5ConnAck ack = client("").connectWith().keepAlive(0).restrictions().requestResponseInformation(true)
                 .applyRestrictions().send();
         Mqtt5ConnAckRestrictions r = ack.getRestrictions();
-        assertThat(r.getReceiveMaximum()).isEqualTo(20);
+        assertThat(r.getReceiveMaximum()).isEqualTo(256);
         assertThat(r.getTopicAliasMaximum()).isEqualTo(10);
         assertThat(r.getMaximumQos()).isEqualTo(MqttQos.EXACTLY_ONCE);
         assertThat(r.isRetainAvailable()).isTrue();

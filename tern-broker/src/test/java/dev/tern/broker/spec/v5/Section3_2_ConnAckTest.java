@@ -20,7 +20,7 @@ class Section3_2_ConnAckTest extends V5SpecTestBase {
 
     @Test
     @DisplayName("[MQTT-3.2.2-1] [MQTT-3.2.2-2] [MQTT-2.2.2-1] CONNACK with default settings: flags 0, reason "
-            + "0x00, Receive Maximum 20 (max_inflight_messages) and Topic Alias Maximum 10, nothing else")
+            + "0x00, Receive Maximum 256 (max_inflight_messages) and Topic Alias Maximum 10, nothing else")
     void defaultCapabilities() throws IOException {
         MqttTestClient c = open5();
         c.raw().send(V5Packets.connect("caps"));
@@ -29,7 +29,7 @@ class Section3_2_ConnAckTest extends V5SpecTestBase {
                 0x00,                   // acknowledge flags: session present 0
                 0x00,                   // reason code: success
                 0x06,                   // property length 6
-                0x21, 0x00, 0x14,       //   receive maximum 20
+                0x21, 0x01, 0x00,       //   receive maximum 256
                 0x22, 0x00, 0x0A));     //   topic alias maximum 10
     }
 
