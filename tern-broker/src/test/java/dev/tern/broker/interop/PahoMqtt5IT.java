@@ -166,7 +166,7 @@ class PahoMqtt5IT {
         MqttConnectionOptions o = new MqttConnectionOptions();
         o.setRequestResponseInfo(true);
         MqttProperties p = c.connect(o).getResponseProperties();
-        assertThat(p.getReceiveMaximum()).isEqualTo(20);
+        assertThat(p.getReceiveMaximum()).isEqualTo(256);
         assertThat(p.getTopicAliasMaximum()).isEqualTo(10);
         assertThat(p.getAssignedClientIdentifier()).startsWith("auto-");
         assertThat(p.getResponseInfo()).isEqualTo("response/" + p.getAssignedClientIdentifier());

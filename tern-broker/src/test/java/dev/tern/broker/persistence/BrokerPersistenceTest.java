@@ -63,10 +63,11 @@ class BrokerPersistenceTest {
     }
 
     int maxQueued = 1000;
+    int maxInflight = 20;
 
     TernBroker start() throws BindException {
         BrokerConfig config = BrokerConfig.builder().sysInterval(Duration.ZERO).allowAnonymous(true)
-                .maxQueuedMessages(maxQueued).listener(ListenerConfig.mqtt(0, "127.0.0.1")).build();
+                .maxQueuedMessages(maxQueued).maxInflightMessages(maxInflight).listener(ListenerConfig.mqtt(0, "127.0.0.1")).build();
         broker = TernBroker.builder().config(config).persistence(dir.resolve("store")).build().start();
         return broker;
     }
@@ -485,6 +486,7 @@ class BrokerPersistenceTest {
     @DisplayName("max_queued_messages limits a stored queue as it limits one in memory (beyond the in-flight window)")
     void storedQueueLimit() throws Exception {
         maxQueued = 10;
+        maxInflight = 20;
         start();
         MqttTestClient sub = client("sub", false);
         sub.subscribe("q", QoS.AT_LEAST_ONCE);
@@ -494,8 +496,8 @@ class BrokerPersistenceTest {
             pub.publish("q", "m" + i, QoS.AT_LEAST_ONCE, false);
         }
         assertThat(broker.sessionInfo("sub").get(5, TimeUnit.SECONDS).orElseThrow().queuedMessages())
-                .isEqualTo(10 + 20);
-        assertThat(broker.metrics().publishDropped()).isEqualTo(20);
+                .isEqualTo(maxQueued + maxInflight);
+        assertThat(broker.metrics().publishDropped()).isEqualTo(50 - maxQueued - maxInflight);
     }
 
     static void assertNothing(MqttTestClient c) throws IOException {
