@@ -223,7 +223,8 @@ class MosquittoMqtt5ComparisonIT {
     void receiveMaximumExceeded() throws Exception {
         Outcome<String> o = onBoth(port -> {
             try (MqttTestClient c = open(port)) {
-                int receiveMaximum = Objects.requireNonNull(connect(c, "flood", 60, MqttProperties.EMPTY).properties().receiveMaximum());
+                ConnAck ack = connect(c, "flood", 60, MqttProperties.EMPTY);
+                int receiveMaximum = Objects.requireNonNull(ack.properties().receiveMaximum());
                 for (int id = 1; id <= receiveMaximum; id++) {
                     c.send(publish("cmp5/q2", QoS.EXACTLY_ONCE, id, MqttProperties.EMPTY, bytes("x")));
                     c.expect(PubRec.class);
