@@ -270,7 +270,7 @@ public final class MqttPacketDecoder {
         ByteBuf in = r.buffer();
         int length = in.readableBytes();
         ByteBuf payload = allocator.buffer(length, length);
-        payload.writeBytes(in, length);
+        PayloadCopy.copy(in, payload, length);
         return new Publish(topic, qos, retain, dup, packetId, properties, payload);
     }
 
