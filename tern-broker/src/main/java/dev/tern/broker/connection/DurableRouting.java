@@ -47,34 +47,38 @@ final class DurableRouting {
      */
     static Routed route(Router router, Store store, Message message, @Nullable Session publisher, int qos2PacketId,
                         BrokerMetrics metrics) {
-        List<Subscriber> subscribers = new ArrayList<>();
-        List<Delivery> deliveries = new ArrayList<>();
-        List<@Nullable Reservation> reservations = new ArrayList<>();
-        List<QueueTarget> targets = new ArrayList<>();
-        int n = router.publish(message, (sub, d) -> {
-            Reservation r = sub instanceof Session s ? s.reserveStored(d) : null;
-            if (r == Session.QUEUE_FULL) {
-                d.release(); // max_queued_messages: dropped, as in memory
-                metrics.recordPublishDropped();
-                return;
-            }
-            if (r != null) {
-                targets.add(r.target());
-            }
-            subscribers.add(sub);
-            deliveries.add(d);
-            reservations.add(r);
-        }, false);
+        Scratch shared = SCRATCH.get();
+        // A delivery that routes again on this thread (re-entrancy) gets lists of its own.
+        Scratch routed = shared.busy ? new Scratch() : shared;
+        routed.busy = true;
+        try {
+            return route(router, store, message, publisher, qos2PacketId, metrics, routed);
+        } finally {
+            routed.clear();
+            routed.busy = false;
+        }
+    }
+
+    private static Routed route(Router router, Store store, Message message, @Nullable Session publisher,
+                                int qos2PacketId, BrokerMetrics metrics, Scratch routed) {
+        int n = router.publish(message, routed, false);
+        for (int i = 0; i < routed.dropped; i++) {
+            metrics.recordPublishDropped();
+        }
         boolean retained = message.retain() && !SysTopics.isSysTopic(message.topic());
         boolean qos2 = qos2PacketId != 0 && publisher != null && publisher.isStored();
-        if (targets.isEmpty() && !retained && !qos2) {
-            deliver(router, message, subscribers, deliveries, reservations);
+        if (routed.targets.isEmpty() && !retained && !qos2) {
+            // Nothing to store (clean sessions, QoS 0): deliver now, from the reused lists.
+            deliver(router, message, routed.subscribers, routed.deliveries, routed.reservations);
             message.release();
-            return new Routed(CompletableFuture.completedFuture(null), n, error -> { });
+            return new Routed(DONE, n, NOTHING_TO_FINISH);
         }
+        List<Subscriber> subscribers = new ArrayList<>(routed.subscribers);
+        List<Delivery> deliveries = new ArrayList<>(routed.deliveries);
+        List<@Nullable Reservation> reservations = new ArrayList<>(routed.reservations);
         StoreBatch b = new StoreBatch();
-        if (!targets.isEmpty()) {
-            b.enqueue(message, targets);
+        if (!routed.targets.isEmpty()) {
+            b.enqueue(message, routed.targets);
         }
         if (retained) {
             if (message.payloadSize() == 0) {
@@ -103,6 +107,49 @@ final class DurableRouting {
             }
             message.release();
         });
+    }
+
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+    private static final Finish NOTHING_TO_FINISH = error -> { };
+
+    /**
+     * What one routing found, reused by every PUBLISH routed on a thread: most messages go to clean
+     * sessions and need no store, and for them these lists are all the routing allocates no more.
+     * {@code Enqueue} copies the targets, so they may be reused once the batch is built.
+     */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static final class Scratch implements Router.DeliverySink {
+        final List<Subscriber> subscribers = new ArrayList<>();
+        final List<Delivery> deliveries = new ArrayList<>();
+        final List<@Nullable Reservation> reservations = new ArrayList<>();
+        final List<QueueTarget> targets = new ArrayList<>();
+        int dropped;
+        boolean busy;
+
+        @Override
+        public void deliver(Subscriber sub, Delivery d) {
+            Reservation r = sub instanceof Session s ? s.reserveStored(d) : null;
+            if (r == Session.QUEUE_FULL) {
+                d.release(); // max_queued_messages: dropped, as in memory
+                dropped++;
+                return;
+            }
+            if (r != null) {
+                targets.add(r.target());
+            }
+            subscribers.add(sub);
+            deliveries.add(d);
+            reservations.add(r);
+        }
+
+        void clear() {
+            subscribers.clear();
+            deliveries.clear();
+            reservations.clear();
+            targets.clear();
+            dropped = 0;
+        }
     }
 
     private static void deliver(Router router, Message message, List<Subscriber> subscribers, List<Delivery> deliveries,
