@@ -40,7 +40,8 @@ final class InflightWindow {
         }
     }
 
-    private final LinkedHashMap<Integer, Entry> entries = new LinkedHashMap<>();
+    /** Created with the first flow: an idle or QoS 0 session does without (64 bytes); kept after. */
+    private @Nullable LinkedHashMap<Integer, Entry> entries;
     private final BrokerMetrics metrics;
     private int capacity;
     private int nextPacketId = 1;
@@ -58,7 +59,7 @@ final class InflightWindow {
 
     /** True if no new message may enter: the window is full or re-sends are still waiting for room. */
     boolean isFull() {
-        return resendDue > 0 || entries.size() >= capacity;
+        return resendDue > 0 || size() >= capacity;
     }
 
     int capacity() {
@@ -67,7 +68,7 @@ final class InflightWindow {
 
     /** Flows the client has been sent on this connection and not finished (its send quota used up). */
     int outstanding() {
-        return entries.size() - resendDue;
+        return size() - resendDue;
     }
 
     /** Number of entries whose re-send waits for room. */
@@ -90,7 +91,7 @@ final class InflightWindow {
     }
 
     int size() {
-        return entries.size();
+        return entries == null ? 0 : entries.size();
     }
 
     /** Adds a QoS 1 or 2 delivery under a fresh packet identifier and returns the entry. */
@@ -98,14 +99,19 @@ final class InflightWindow {
         int id = allocatePacketId();
         State state = delivery.qos().value() == 1 ? State.AWAITING_PUBACK : State.AWAITING_PUBREC;
         Entry e = new Entry(id, delivery, state);
-        entries.put(id, e);
+        LinkedHashMap<Integer, Entry> m = entries;
+        if (m == null) {
+            m = new LinkedHashMap<>();
+            entries = m;
+        }
+        m.put(id, e);
         metrics.stored(1, delivery.message().payloadSize());
         return e;
     }
 
     private int allocatePacketId() {
         // The window never holds 65535 entries (capacity <= 65535 and callers check isFull first).
-        while (entries.containsKey(nextPacketId)) {
+        while (entries != null && entries.containsKey(nextPacketId)) {
             nextPacketId = nextPacketId == 65_535 ? 1 : nextPacketId + 1;
         }
         int id = nextPacketId;
@@ -114,12 +120,12 @@ final class InflightWindow {
     }
 
     @Nullable Entry get(int packetId) {
-        return entries.get(packetId);
+        return entries == null ? null : entries.get(packetId);
     }
 
     /** Removes a completed flow and returns it, or null if the id is not in flight. */
     @Nullable Entry remove(int packetId) {
-        Entry e = entries.remove(packetId);
+        Entry e = entries == null ? null : entries.remove(packetId);
         if (e != null) {
             resent(e);
         }
@@ -128,7 +134,7 @@ final class InflightWindow {
 
     /** All entries in first-sent order. */
     Collection<Entry> entries() {
-        return entries.values();
+        return entries == null ? java.util.List.of() : entries.values();
     }
 
     /** Releases an entry's delivery once it is no longer needed (acknowledged, or PUBREC received). */
@@ -143,6 +149,9 @@ final class InflightWindow {
 
     /** Releases every held delivery and forgets all flows. */
     void clear() {
+        if (entries == null) {
+            return;
+        }
         for (Entry e : entries.values()) {
             releaseDelivery(e);
         }
