@@ -163,7 +163,6 @@ public final class MqttServer implements AutoCloseable {
     }
 
     private ChannelInitializer<SocketChannel> initializer(ListenerConfig listener) {
-        ByteCounter byteCounter = new ByteCounter(context.metrics());
         int maxConnections = config.maxConnections(listener);
         ConnectionLimiter limiter = maxConnections < 0 ? null : new ConnectionLimiter(maxConnections,
                 context.metrics());
@@ -193,8 +192,8 @@ public final class MqttServer implements AutoCloseable {
                     p.addLast("ws", new WebSocketServerProtocolHandler(ws));
                     p.addLast("wsFrames", new WebSocketFrames());
                 }
-                p.addLast("bytes", byteCounter);
-                p.addLast("decoder", new MqttFrameDecoder(maxPacketSize));
+                // Bytes are counted by the decoder and the connection's PacketWriter (no handler of their own).
+                p.addLast("decoder", new MqttFrameDecoder(maxPacketSize, context.metrics()));
                 p.addLast("mqtt", new MqttConnection(context, listener, policy));
             }
         };
