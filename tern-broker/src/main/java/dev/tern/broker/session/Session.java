@@ -285,6 +285,11 @@ public final class Session implements Subscriber {
         scheduleDrain();
     }
 
+    /** True once something was offered to the mailbox (an idle session has none); for tests. */
+    boolean hasMailbox() {
+        return mailbox != null;
+    }
+
     /** The mailbox, created by the first thread that offers to it; the others use that one. */
     @SuppressWarnings("unchecked")
     private Queue<Object> mailbox() {
