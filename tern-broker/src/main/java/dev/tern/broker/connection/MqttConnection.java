@@ -230,7 +230,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         context.metrics().connectionAccepted();
-        if (context.config().connectionMessages()) {
+        if (context.config().connectionMessages() && ConnectionLog.LOG.isInfoEnabled()) { // address() builds a string
             ConnectionLog.LOG.info("New connection from {} on port {}.", ConnectionLog.address(ctx.channel()),
                     ConnectionLog.localPort(ctx.channel()));
         }
@@ -498,7 +498,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (c.version().isV5()) {
             outbound.topicAliasMaximum(n.outboundAliasMaximum());
         }
-        if (context.config().connectionMessages()) {
+        if (context.config().connectionMessages() && ConnectionLog.LOG.isInfoEnabled()) {
             ConnectionLog.LOG.info("New client connected from {} as {} (p{}, c{}, k{}{}).",
                     ConnectionLog.address(ctx().channel()), clientId, mosquittoProtocolNumber(c.version()),
                     c.cleanStart() ? 1 : 0, n.keepAlive(),
