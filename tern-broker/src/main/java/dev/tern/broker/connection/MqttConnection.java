@@ -95,8 +95,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private KeepAliveWheel.@Nullable Entry keepAlive;
     private @Nullable KeepAliveWheel keepAliveWheel;
     private final ClientAuthorization authorization;
-    /** Small at first: most connections never hold a packet here. */
-    private final ArrayDeque<Object> pendingWhileAttaching = new ArrayDeque<>(2);
+    /** Packets read while attaching or held; created when needed, dropped when empty (most never need it). */
+    private @Nullable ArrayDeque<Object> pendingWhileAttaching;
     private String closeReason = "closed its connection";
     /** DISCONNECT or a protocol violation ended the connection: packets still in the read batch are dropped. */
     private boolean closing;
@@ -139,7 +139,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         eventLoop().schedule(() -> {
             rateHeld = false;
             Object msg;
-            while (state == State.CONNECTED && !held() && (msg = pendingWhileAttaching.poll()) != null) {
+            while (state == State.CONNECTED && !held() && (msg = pollPending()) != null) {
                 dispatch(msg);
             }
             writer.flush();
@@ -147,6 +147,29 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 pauseReading(ReadGate.Reason.RATE_LIMITED, false);
             }
         }, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Keeps a packet read while the connection cannot handle it yet (attaching, or held). */
+    private void keepPending(Object msg) {
+        ArrayDeque<Object> q = pendingWhileAttaching;
+        if (q == null) {
+            q = new ArrayDeque<>(2);
+            pendingWhileAttaching = q;
+        }
+        q.add(msg);
+    }
+
+    /** The next kept packet, or null; an idle connection keeps no empty queue. */
+    private @Nullable Object pollPending() {
+        ArrayDeque<Object> q = pendingWhileAttaching;
+        if (q == null) {
+            return null;
+        }
+        Object msg = q.poll();
+        if (msg == null) {
+            pendingWhileAttaching = null;
+        }
+        return msg;
     }
 
     /** Packets already read wait: for max_publish_rate, or for a congested session this one feeds. */
@@ -164,7 +187,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         Object msg;
-        while (state == State.CONNECTED && !held() && (msg = pendingWhileAttaching.poll()) != null) {
+        while (state == State.CONNECTED && !held() && (msg = pollPending()) != null) {
             dispatch(msg);
         }
         writer.flush();
@@ -207,7 +230,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         context.metrics().connectionAccepted();
-        if (context.config().connectionMessages()) {
+        if (context.config().connectionMessages() && ConnectionLog.LOG.isInfoEnabled()) { // address() builds a string
             ConnectionLog.LOG.info("New connection from {} on port {}.", ConnectionLog.address(ctx.channel()),
                     ConnectionLog.localPort(ctx.channel()));
         }
@@ -242,10 +265,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 }
             }
             case AUTH_EXCHANGE -> onPacketWhileAuthenticating(msg);
-            case AUTHENTICATING, ATTACHING -> pendingWhileAttaching.add(msg);
+            case AUTHENTICATING, ATTACHING -> keepPending(msg);
             case CONNECTED -> {
                 if (held()) {
-                    pendingWhileAttaching.add(msg); // max_publish_rate or back-pressure: the rest of the batch waits
+                    keepPending(msg); // max_publish_rate or back-pressure: the rest of the batch waits
                 } else {
                     dispatch(msg);
                 }
@@ -317,7 +340,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         State previous = state;
         state = State.CLOSED;
         Object pending;
-        while ((pending = pendingWhileAttaching.poll()) != null) {
+        while ((pending = pollPending()) != null) {
             ReferenceCountUtil.release(releasable(pending));
         }
         if (previous == State.CONNECTED) {
@@ -475,7 +498,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (c.version().isV5()) {
             outbound.topicAliasMaximum(n.outboundAliasMaximum());
         }
-        if (context.config().connectionMessages()) {
+        if (context.config().connectionMessages() && ConnectionLog.LOG.isInfoEnabled()) {
             ConnectionLog.LOG.info("New client connected from {} as {} (p{}, c{}, k{}{}).",
                     ConnectionLog.address(ctx().channel()), clientId, mosquittoProtocolNumber(c.version()),
                     c.cleanStart() ? 1 : 0, n.keepAlive(),
@@ -575,7 +598,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         writer.write(new ConnAck(presentFlag, ReasonCodes.SUCCESS, connAckProperties()));
         pauseReading(ReadGate.Reason.CONNECTING, false);
         Object msg;
-        while (state == State.CONNECTED && !held() && (msg = pendingWhileAttaching.poll()) != null) {
+        while (state == State.CONNECTED && !held() && (msg = pollPending()) != null) {
             dispatch(msg);
         }
         writer.flush();

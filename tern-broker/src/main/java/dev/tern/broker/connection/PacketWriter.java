@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Encodes packets for one connection's protocol version and writes them; flushing is left to the
- * caller so that a batch of writes shares one flush (design practice 2). Event loop only.
+ * caller so that a batch of writes shares one flush (design practice 2). Counts the bytes sent for
+ * {@code $SYS/broker/bytes/sent} (every MQTT packet of the connection is written here). Event loop only.
  *
  * <p>For MQTT 5.0 it applies what the client asked for in CONNECT to every packet but PUBLISH: with
  * Request Problem Information 0 no Reason String or User Property goes out except on CONNACK and
@@ -81,6 +82,7 @@ final class PacketWriter {
             }
             return;
         }
+        metrics.bytesSent(encoded.readableBytes());
         ctx.write(encoded, ctx.voidPromise());
         metrics.packetSent();
         needsFlush = true;
@@ -91,8 +93,10 @@ final class PacketWriter {
      * shared payload buffer. The publish's own payload reference is untouched.
      */
     void writePublish(Publish publish) {
-        ctx.write(MqttPacketEncoder.encodePublishHeader(publish, version, ctx.alloc()), ctx.voidPromise());
+        ByteBuf header = MqttPacketEncoder.encodePublishHeader(publish, version, ctx.alloc());
         ByteBuf payload = publish.payload();
+        metrics.bytesSent(header.readableBytes() + payload.readableBytes());
+        ctx.write(header, ctx.voidPromise());
         if (payload.isReadable()) {
             ctx.write(payload.retainedDuplicate(), ctx.voidPromise());
         }
@@ -118,6 +122,7 @@ final class PacketWriter {
             return;
         }
         metrics.packetSent();
+        metrics.bytesSent(encoded.readableBytes());
         ctx.writeAndFlush(encoded).addListener(ChannelFutureListener.CLOSE);
     }
 

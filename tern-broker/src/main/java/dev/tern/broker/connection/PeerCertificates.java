@@ -15,7 +15,9 @@ public final class PeerCertificates {
 
     /** The client certificate chain of a connection, empty if it has none. */
     public static List<X509Certificate> of(Channel channel) {
-        List<X509Certificate> c = channel.attr(KEY).get();
+        // hasAttr first: attr() would create the channel's attribute table (about 60 bytes) on every
+        // plain connection, which never has certificates.
+        List<X509Certificate> c = channel.hasAttr(KEY) ? channel.attr(KEY).get() : null;
         return c == null ? List.of() : c;
     }
 }

@@ -33,6 +33,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.util.NetUtil;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -115,7 +116,9 @@ public final class MqttServer implements AutoCloseable {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(channelClass)
-                .option(ChannelOption.SO_BACKLOG, 1024)
+                // The kernel's limit (net.core.somaxconn), not 1,024: in a connect storm a full accept
+                // queue drops handshakes, and each costs its client a SYN retry a second later.
+                .option(ChannelOption.SO_BACKLOG, NetUtil.SOMAXCONN)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, config.tcpNoDelay())
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
@@ -163,7 +166,6 @@ public final class MqttServer implements AutoCloseable {
     }
 
     private ChannelInitializer<SocketChannel> initializer(ListenerConfig listener) {
-        ByteCounter byteCounter = new ByteCounter(context.metrics());
         int maxConnections = config.maxConnections(listener);
         ConnectionLimiter limiter = maxConnections < 0 ? null : new ConnectionLimiter(maxConnections,
                 context.metrics());
@@ -193,8 +195,8 @@ public final class MqttServer implements AutoCloseable {
                     p.addLast("ws", new WebSocketServerProtocolHandler(ws));
                     p.addLast("wsFrames", new WebSocketFrames());
                 }
-                p.addLast("bytes", byteCounter);
-                p.addLast("decoder", new MqttFrameDecoder(maxPacketSize));
+                // Bytes are counted by the decoder and the connection's PacketWriter (no handler of their own).
+                p.addLast("decoder", new MqttFrameDecoder(maxPacketSize, context.metrics()));
                 p.addLast("mqtt", new MqttConnection(context, listener, policy));
             }
         };

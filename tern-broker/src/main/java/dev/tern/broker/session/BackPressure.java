@@ -1,8 +1,10 @@
 package dev.tern.broker.session;
 
 import io.netty.util.internal.PlatformDependent;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Queue;
-import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Back-pressure from one session's outbound backlog to the connections that publish into it. When a
@@ -20,12 +22,28 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class BackPressure {
     /** Used when max_queued_messages is 0 (no limit). */
     static final int UNLIMITED_HIGH_WATER = 1024;
+    private static final VarHandle QUEUED;
+    private static final VarHandle HOLDS;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            QUEUED = l.findVarHandle(BackPressure.class, "queued", int.class);
+            HOLDS = l.findVarHandle(BackPressure.class, "holds", Queue.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final int highWater;
     private final int lowWater;
     /** The session's queue length, published by the owner for publishers on other loops. */
-    private final AtomicInteger queued = new AtomicInteger();
-    private final Queue<PublisherHolds.Hold> holds = PlatformDependent.newMpscQueue(16, 1 << 30);
+    private volatile int queued;
+    /**
+     * Created by the first hold (a CAS: publishers on several loops may race): a session that never
+     * congests, as an idle one, does without its 670 bytes.
+     */
+    private volatile @Nullable Queue<PublisherHolds.Hold> holds;
     private volatile boolean stalled;
 
     /** High water at half of max_queued_messages, low water at a quarter. */
@@ -48,20 +66,31 @@ final class BackPressure {
      * @return true if a publisher was held (the owner must then run {@link #check} once)
      */
     boolean delivered(Session session, int inMailbox) {
-        if (inMailbox + queued.get() < highWater || stalled) {
+        if (inMailbox + queued < highWater || stalled) {
             return false;
         }
         PublisherHolds source = PublisherHolds.current(session);
         if (source == null) {
             return false;
         }
-        holds.offer(source.add(this));
+        holds().offer(source.add(this));
         return true;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Queue<PublisherHolds.Hold> holds() {
+        Queue<PublisherHolds.Hold> q = holds;
+        if (q == null) {
+            Queue<PublisherHolds.Hold> created = PlatformDependent.newMpscQueue(16, 1 << 30);
+            Queue<PublisherHolds.Hold> witness = (Queue<PublisherHolds.Hold>) HOLDS.compareAndExchange(this, null, created);
+            q = witness == null ? created : witness;
+        }
+        return q;
     }
 
     /** The owner's queue length changed (owner loop; cheap: a plain store on x86). */
     void queued(int size) {
-        queued.lazySet(size);
+        QUEUED.setRelease(this, size);
     }
 
     /**
@@ -69,7 +98,7 @@ final class BackPressure {
      * session has no connection; owner loop.
      */
     void check(int queueSize, int inMailbox, boolean online) {
-        queued.lazySet(queueSize);
+        QUEUED.setRelease(this, queueSize);
         if (!online || queueSize + inMailbox <= lowWater) {
             if (stalled) {
                 stalled = false;
@@ -80,8 +109,12 @@ final class BackPressure {
 
     /** Releases every held publisher (the session drained, went offline or ended). */
     void releaseAll() {
+        Queue<PublisherHolds.Hold> q = holds;
+        if (q == null) {
+            return;
+        }
         PublisherHolds.Hold h;
-        while ((h = holds.poll()) != null) {
+        while ((h = q.poll()) != null) {
             h.release();
         }
     }

@@ -16,17 +16,17 @@ import org.jspecify.annotations.Nullable;
 final class DelayedWill {
     private final String clientId;
     private final Router router;
-    private final MailboxTimer timer;
+    private final Session session;
+    /** Created by the first will that waits for its delay: most sessions never have one. */
+    private @Nullable MailboxTimer timer;
     private @Nullable Will pending;
     /** When the pending will is due (wall clock), for the store. */
     private long dueAtMillis;
-    /** Runs when a pending will goes away (published or cancelled), so that the store forgets it. */
-    private Runnable onDone = () -> { };
 
     DelayedWill(Session session, Router router) {
         this.clientId = session.clientId();
         this.router = router;
-        this.timer = new MailboxTimer(session);
+        this.session = session;
     }
 
     /** A connection ended without a DISCONNECT that discards its will. */
@@ -43,14 +43,23 @@ final class DelayedWill {
         }
         pending = will;
         dueAtMillis = System.currentTimeMillis() + seconds * 1000;
-        timer.schedule(seconds, this::publishPending);
+        timer().schedule(seconds, this::publishPending);
+    }
+
+    private MailboxTimer timer() {
+        MailboxTimer t = timer;
+        if (t == null) {
+            t = new MailboxTimer(session);
+            timer = t;
+        }
+        return t;
     }
 
     /** A will read back from the store at start-up, due in {@code seconds}. */
     void restore(Will will, long seconds) {
         pending = will;
         dueAtMillis = System.currentTimeMillis() + seconds * 1000;
-        timer.schedule(seconds, this::publishPending);
+        timer().schedule(seconds, this::publishPending);
     }
 
     /** When the pending will is due, in wall-clock milliseconds. */
@@ -58,16 +67,14 @@ final class DelayedWill {
         return dueAtMillis;
     }
 
-    void onDone(Runnable r) {
-        onDone = r;
-    }
-
     /** A connection resumed the session within the delay: the will is not sent. */
     void cancel() {
-        timer.cancel();
+        if (timer != null) {
+            timer.cancel();
+        }
         if (pending != null) {
             pending = null;
-            onDone.run();
+            session.willDone(); // the store forgets it
         }
     }
 

@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
  * (Mosquitto's {@code max_queued_messages} and {@code max_queued_bytes}). Event loop only.
  */
 final class OutboundQueue {
-    private final ArrayDeque<Delivery> deliveries = new ArrayDeque<>();
+    /** Created with the first delivery (about 110 bytes an idle session does without); kept after. */
+    private @Nullable ArrayDeque<Delivery> deliveries;
     private final int maxMessages;
     private final long maxBytes;
     private final BrokerMetrics metrics;
@@ -24,25 +25,30 @@ final class OutboundQueue {
 
     /** Appends a delivery unless a limit would be exceeded; the caller keeps it on false. */
     boolean offer(Delivery d) {
-        if (maxMessages > 0 && deliveries.size() >= maxMessages) {
+        ArrayDeque<Delivery> q = deliveries;
+        if (q == null) {
+            q = new ArrayDeque<>();
+            deliveries = q;
+        }
+        if (maxMessages > 0 && q.size() >= maxMessages) {
             return false;
         }
         long size = d.message().payloadSize();
-        if (maxBytes > 0 && bytes + size > maxBytes && !deliveries.isEmpty()) {
+        if (maxBytes > 0 && bytes + size > maxBytes && !q.isEmpty()) {
             return false;
         }
-        deliveries.addLast(d);
+        q.addLast(d);
         bytes += size;
         metrics.stored(1, size);
         return true;
     }
 
     @Nullable Delivery peek() {
-        return deliveries.peekFirst();
+        return deliveries == null ? null : deliveries.peekFirst();
     }
 
     @Nullable Delivery poll() {
-        Delivery d = deliveries.pollFirst();
+        Delivery d = deliveries == null ? null : deliveries.pollFirst();
         if (d != null) {
             bytes -= d.message().payloadSize();
             metrics.stored(-1, -d.message().payloadSize());
@@ -51,7 +57,7 @@ final class OutboundQueue {
     }
 
     int size() {
-        return deliveries.size();
+        return deliveries == null ? 0 : deliveries.size();
     }
 
     long bytes() {
@@ -59,12 +65,15 @@ final class OutboundQueue {
     }
 
     boolean isEmpty() {
-        return deliveries.isEmpty();
+        return deliveries == null || deliveries.isEmpty();
     }
 
     /** Removes QoS 0 deliveries (for a persistent session going offline without queue_qos0_messages). */
     int dropQos0() {
         int dropped = 0;
+        if (deliveries == null) {
+            return 0;
+        }
         var it = deliveries.iterator();
         while (it.hasNext()) {
             Delivery d = it.next();
@@ -85,6 +94,9 @@ final class OutboundQueue {
      */
     int removeIf(java.util.function.Predicate<Delivery> taken) {
         int removed = 0;
+        if (deliveries == null) {
+            return 0;
+        }
         var it = deliveries.iterator();
         while (it.hasNext()) {
             Delivery d = it.next();

@@ -31,7 +31,8 @@ public final class PublisherHolds {
     private final Target target;
     /** How long a session may hold this connection before it counts as stalled; 0 = never held. */
     private final long limitNanos;
-    private final List<Hold> holds = new ArrayList<>(2);
+    /** Created by the first hold: most connections are never held (48 bytes each spared). */
+    private @Nullable List<Hold> holds;
     private @Nullable Session own;
     private @Nullable ScheduledFuture<?> stallTimer;
 
@@ -47,7 +48,7 @@ public final class PublisherHolds {
 
     /** True while some session holds this connection. */
     public boolean held() {
-        return !holds.isEmpty();
+        return holds != null && !holds.isEmpty();
     }
 
     /**
@@ -76,8 +77,13 @@ public final class PublisherHolds {
     /** A congested session holds this connection; on its loop, while it routes. */
     Hold add(BackPressure by) {
         Hold h = new Hold(this, by);
-        holds.add(h);
-        if (holds.size() == 1) {
+        List<Hold> list = holds;
+        if (list == null) {
+            list = new ArrayList<>(2);
+            holds = list;
+        }
+        list.add(h);
+        if (list.size() == 1) {
             target.holdReading(true);
             stallTimer = loop.schedule(this::stalled, limitNanos, TimeUnit.NANOSECONDS);
         }
@@ -85,7 +91,7 @@ public final class PublisherHolds {
     }
 
     private void remove(Hold h) {
-        if (holds.remove(h) && holds.isEmpty()) {
+        if (holds != null && holds.remove(h) && holds.isEmpty()) {
             if (stallTimer != null) {
                 stallTimer.cancel(false);
                 stallTimer = null;
@@ -97,12 +103,14 @@ public final class PublisherHolds {
     /** A hold lasted {@code max_publisher_hold}: its sessions stop exerting back-pressure, reading resumes. */
     private void stalled() {
         stallTimer = null;
-        for (Hold h : holds) {
-            if (h.end()) {
-                h.by.stalled();
+        if (holds != null) {
+            for (Hold h : holds) {
+                if (h.end()) {
+                    h.by.stalled();
+                }
             }
+            holds.clear();
         }
-        holds.clear();
         target.holdReading(false);
     }
 

@@ -19,6 +19,8 @@ import dev.tern.codec.QoS;
 import dev.tern.codec.packet.Will;
 import io.netty.channel.EventLoop;
 import io.netty.util.internal.PlatformDependent;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -26,8 +28,6 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,16 +58,34 @@ public final class Session implements Subscriber {
     // of 1,024: an idle session holds one chunk, and 4 KB per session was most of an idle
     // connection's heap (docs/architecture.md, "Memory per connection"). A busy mailbox allocates a
     // chunk per 16 messages, about 5 bytes per message. The capacity is bounded only by Netty's
-    // maximum (2^30); deliveries are bounded by mailboxLimit.
+    // maximum (2^30); deliveries are bounded by mailboxLimit. The queue itself is created by the
+    // first offer (a CAS, as any thread may be first): with JCTools' padding against false sharing
+    // and its first chunk it is about 670 bytes, and an idle session never needs it.
     private static final int MAILBOX_CHUNK = 16;
-    private final Queue<Object> mailbox = PlatformDependent.newMpscQueue(MAILBOX_CHUNK, 1 << 30);
-    private final AtomicBoolean drainScheduled = new AtomicBoolean();
-    private final AtomicInteger mailboxDeliveries = new AtomicInteger();
+    private static final VarHandle MAILBOX;
+    private static final VarHandle DRAIN_SCHEDULED;
+    private static final VarHandle MAILBOX_DELIVERIES;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            MAILBOX = l.findVarHandle(Session.class, "mailbox", Queue.class);
+            DRAIN_SCHEDULED = l.findVarHandle(Session.class, "drainScheduled", int.class);
+            MAILBOX_DELIVERIES = l.findVarHandle(Session.class, "mailboxDeliveries", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private volatile @Nullable Queue<Object> mailbox;
+    /** 1 while a drain task is queued on the owner (fields with VarHandles, not atomics: 16 B each less). */
+    private volatile int drainScheduled;
+    /** Deliveries in the mailbox, bounded by mailboxLimit. */
+    private volatile int mailboxDeliveries;
     private final int mailboxLimit;
     private final Runnable drainTask = this::drain;
     /** Holds the publishers that feed this session while its backlog is above the high-water mark. */
     private final BackPressure backPressure;
-    private final Runnable pressureCheck = this::checkPressure;
     private volatile EventLoop owner;
     /** A connection is attached; read by shared subscription groups on any loop. */
     private volatile boolean online;
@@ -82,7 +100,8 @@ public final class Session implements Subscriber {
     private final OutboundQueue queue;
     private final InflightWindow inflight;
     private @Nullable Set<Integer> inboundQos2;
-    private final MailboxTimer expiryTimer = new MailboxTimer(this);
+    /** Created when the session first outlives a connection. */
+    private @Nullable MailboxTimer expiryTimer;
     private final DelayedWill will;
     private boolean hasSharedSubscriptions;
     private boolean dropLogged;
@@ -91,7 +110,20 @@ public final class Session implements Subscriber {
     /** The incarnation publishers store into (any thread reads it); null unless {@link #storage} is set. */
     private volatile StoredOutbox.@Nullable Incarnation storedIncarnation;
     private MqttVersion version = MqttVersion.MQTT_3_1_1;
-    private final StoredOutbox.Host storageHost = new StoredOutbox.Host() {
+    /** What the stored outbox may ask of this session; created with the session's first storage. */
+    private StoredOutbox.@Nullable Host storageHost;
+
+    private StoredOutbox.Host storageHost() {
+        StoredOutbox.Host h = storageHost;
+        if (h == null) {
+            h = newStorageHost();
+            storageHost = h;
+        }
+        return h;
+    }
+
+    private StoredOutbox.Host newStorageHost() {
+        return new StoredOutbox.Host() {
         @Override
         public void execute(Runnable task) {
             Session.this.execute(task);
@@ -130,7 +162,8 @@ public final class Session implements Subscriber {
                 c.close();
             }
         }
-    };
+        };
+    }
 
     Session(String clientId, EventLoop owner, SessionRegistry registry, SessionSettings settings, Router router,
             BrokerMetrics metrics) {
@@ -146,11 +179,13 @@ public final class Session implements Subscriber {
                 : Math.max(1024, 2 * settings.maxQueuedMessages());
         this.backPressure = new BackPressure(settings.maxQueuedMessages());
         this.will = new DelayedWill(this, router);
-        will.onDone(() -> {
-            if (storage != null) {
-                storage.willDone();
-            }
-        });
+    }
+
+    /** A pending will went away (published or cancelled): the store forgets it. */
+    void willDone() {
+        if (storage != null) {
+            storage.willDone();
+        }
     }
 
     /** The event loop that owns the session now. */
@@ -189,17 +224,17 @@ public final class Session implements Subscriber {
     /** Hands a delivery to the session; it is queued, sent or dropped on the owner loop. */
     @Override
     public void deliver(Delivery delivery) {
-        int inMailbox = mailboxDeliveries.incrementAndGet();
+        int inMailbox = (int) MAILBOX_DELIVERIES.getAndAdd(this, 1) + 1;
         if (inMailbox > mailboxLimit) {
-            mailboxDeliveries.decrementAndGet();
+            MAILBOX_DELIVERIES.getAndAdd(this, -1);
             delivery.release();
             metrics.recordPublishDropped();
             return;
         }
-        mailbox.offer(delivery);
+        mailbox().offer(delivery);
         scheduleDrain();
         if (online && backPressure.delivered(this, inMailbox)) {
-            execute(pressureCheck); // the owner may have drained meanwhile: it looks again after this
+            execute(this::checkPressure); // the owner may have drained meanwhile: it looks again after this
         }
     }
 
@@ -229,8 +264,8 @@ public final class Session implements Subscriber {
 
     /** Hands over a delivery whose reserved entry is now durable. Any thread. */
     public void deliverStored(Delivery d, Reservation r) {
-        mailboxDeliveries.incrementAndGet();
-        mailbox.offer(new StoredDelivery(d, r.target().sessionKey(), r.target().seq()));
+        MAILBOX_DELIVERIES.getAndAdd(this, 1);
+        mailbox().offer(new StoredDelivery(d, r.target().sessionKey(), r.target().seq()));
         scheduleDrain();
     }
 
@@ -246,12 +281,29 @@ public final class Session implements Subscriber {
 
     /** Runs a task on the owner loop, after everything already in the mailbox. */
     public void execute(Runnable task) {
-        mailbox.offer(task);
+        mailbox().offer(task);
         scheduleDrain();
     }
 
+    /** True once something was offered to the mailbox (an idle session has none); for tests. */
+    boolean hasMailbox() {
+        return mailbox != null;
+    }
+
+    /** The mailbox, created by the first thread that offers to it; the others use that one. */
+    @SuppressWarnings("unchecked")
+    private Queue<Object> mailbox() {
+        Queue<Object> m = mailbox;
+        if (m == null) {
+            Queue<Object> created = PlatformDependent.newMpscQueue(MAILBOX_CHUNK, 1 << 30);
+            Queue<Object> witness = (Queue<Object>) MAILBOX.compareAndExchange(this, null, created);
+            m = witness == null ? created : witness;
+        }
+        return m;
+    }
+
     private void scheduleDrain() {
-        if (drainScheduled.compareAndSet(false, true)) {
+        if (DRAIN_SCHEDULED.compareAndSet(this, 0, 1)) {
             owner.execute(drainTask);
         }
     }
@@ -262,15 +314,19 @@ public final class Session implements Subscriber {
             current.execute(drainTask); // ownership moved while this task was queued
             return;
         }
-        drainScheduled.set(false);
+        drainScheduled = 0;
+        Queue<Object> mailbox = this.mailbox; // set: whoever scheduled this drain offered first
+        if (mailbox == null) {
+            return;
+        }
         int processed = 0;
         Object item;
         while ((item = mailbox.poll()) != null) {
             if (item instanceof Delivery d) {
-                mailboxDeliveries.decrementAndGet();
+                MAILBOX_DELIVERIES.getAndAdd(this, -1);
                 enqueue(d);
             } else if (item instanceof StoredDelivery sd) {
-                mailboxDeliveries.decrementAndGet();
+                MAILBOX_DELIVERIES.getAndAdd(this, -1);
                 arrivedStored(sd);
             } else {
                 ((Runnable) item).run();
@@ -324,7 +380,7 @@ public final class Session implements Subscriber {
             resetState();
         }
         expiryInterval = settings.effectiveExpiry(request.sessionExpiryInterval());
-        expiryTimer.cancel();
+        cancelExpiry();
         version = request.version();
         CompletableFuture<Void> stored = prepareStorage(sessionPresent);
         pendingConnection = newConnection;
@@ -363,7 +419,7 @@ public final class Session implements Subscriber {
             storage.outbox().releaseMemory(); // the new incarnation replaces the old one in the store
         }
         StoreBatch b = new StoreBatch();
-        storage = SessionStorage.create(store, storageHost, clientId, version, expiryInterval, inflight.capacity(), b);
+        storage = SessionStorage.create(store, storageHost(), clientId, version, expiryInterval, inflight.capacity(), b);
         storedIncarnation = storage.outbox().incarnation();
         return store.commit(b);
     }
@@ -466,9 +522,24 @@ public final class Session implements Subscriber {
         }
     }
 
+    private MailboxTimer expiryTimer() {
+        MailboxTimer t = expiryTimer;
+        if (t == null) {
+            t = new MailboxTimer(this);
+            expiryTimer = t;
+        }
+        return t;
+    }
+
+    private void cancelExpiry() {
+        if (expiryTimer != null) {
+            expiryTimer.cancel();
+        }
+    }
+
     private void scheduleExpiry() {
         if (expiryInterval != ConnectRequest.NEVER) {
-            expiryTimer.schedule(expiryInterval, this::expireIfOffline);
+            expiryTimer().schedule(expiryInterval, this::expireIfOffline);
         }
     }
 
@@ -490,7 +561,7 @@ public final class Session implements Subscriber {
     /** Ends the session: forgets its subscriptions and releases its messages. */
     private void discard() {
         discarded = true;
-        expiryTimer.cancel();
+        cancelExpiry();
         will.publishPending(); // the session ends: a delayed will goes out now (MQTT-3.1.2-8)
         registry.remove(this);
         resetState();
@@ -522,7 +593,7 @@ public final class Session implements Subscriber {
         SessionRecord r = rs.session();
         expiryInterval = r.expiryIntervalSeconds();
         version = r.version();
-        storage = SessionStorage.recovered(store, storageHost, rs, inflight.capacity());
+        storage = SessionStorage.recovered(store, storageHost(), rs, inflight.capacity());
         storedIncarnation = storage.outbox().incarnation();
         for (SubscriptionRecord sr : rs.subscriptions()) {
             Subscription sub = new Subscription(this, sr.filter(), sr.qos(), sr.noLocal(), sr.retainAsPublished(),
@@ -543,7 +614,7 @@ public final class Session implements Subscriber {
         }
         long expiresAt = r.expiresAtMillis(now);
         if (expiresAt != Long.MAX_VALUE) {
-            expiryTimer.schedule(Math.max(0, (expiresAt - now + 999) / 1000), this::expireIfOffline);
+            expiryTimer().schedule(Math.max(0, (expiresAt - now + 999) / 1000), this::expireIfOffline);
         }
     }
 
@@ -555,8 +626,9 @@ public final class Session implements Subscriber {
         if (storage != null) {
             storage.outbox().releaseMemory();
         }
+        Queue<Object> mailbox = this.mailbox;
         Object item;
-        while ((item = mailbox.poll()) != null) {
+        while (mailbox != null && (item = mailbox.poll()) != null) {
             if (item instanceof Delivery d) {
                 d.release();
             } else if (item instanceof StoredDelivery sd) {
@@ -581,7 +653,7 @@ public final class Session implements Subscriber {
         if (storage != null && (d.qos() != QoS.AT_MOST_ONCE || offline)) {
             // Not stored by its publisher (a retained message for a new subscription, a will, a shared
             // message handed over): store it first, it enters the queue from the store.
-            storage.storeLate(d, metrics::recordPublishDropped, storageHost);
+            storage.storeLate(d, metrics::recordPublishDropped, storageHost());
             return;
         }
         if (offerMakingRoom(d)) {
@@ -694,7 +766,7 @@ public final class Session implements Subscriber {
 
     /** Resumes the held publishers once the backlog is down to the low-water mark (or nobody reads). */
     private void checkPressure() {
-        backPressure.check(queue.size(), mailboxDeliveries.get(), connection != null);
+        backPressure.check(queue.size(), mailboxDeliveries, connection != null);
     }
 
     private void pumpAndFlush() {

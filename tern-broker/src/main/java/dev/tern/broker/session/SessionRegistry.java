@@ -35,9 +35,19 @@ public final class SessionRegistry {
      * {@link SessionConnection#attached} on the connection's event loop.
      */
     public void connect(ConnectRequest request, SessionConnection connection) {
-        Session session = sessions.computeIfAbsent(request.clientId(),
-                id -> new Session(id, connection.eventLoop(), this, settings, router, metrics));
-        session.execute(() -> session.attach(request, connection));
+        Session[] created = new Session[1];
+        Session session = sessions.computeIfAbsent(request.clientId(), id -> {
+            created[0] = new Session(id, connection.eventLoop(), this, settings, router, metrics);
+            return created[0];
+        });
+        if (session == created[0] && session.ownerLoop().inEventLoop()) {
+            // A new session on this loop: nothing can be ahead of the attach in its mailbox, and any
+            // later task is drained after it. Attaching directly spares the mailbox, which an idle
+            // session then never creates (docs/architecture.md, "Memory per connection").
+            session.attach(request, connection);
+        } else {
+            session.execute(() -> session.attach(request, connection));
+        }
     }
 
     /** Keeps persistent sessions in this durable store from now on (set once, before clients connect). */

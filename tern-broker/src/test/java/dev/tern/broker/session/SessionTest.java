@@ -72,6 +72,52 @@ class SessionTest {
     }
 
     @Test
+    @DisplayName("Publishers on several threads racing to create a fresh session's mailbox lose nothing [MQTT-4.6.0-6]")
+    void deliveriesRacingToCreateTheMailboxAllArrive() throws Exception {
+        harness(settings(10, 0, 0));
+        FakeConnection c = connection("c", 0);
+        c.autoAck = true;
+        Session s = h.attach(c, persistent("client"));
+        assertThat(s.hasMailbox()).as("an idle session holds no mailbox").isFalse();
+        int publishers = 4;
+        int n = 500;
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (int p = 0; p < publishers; p++) {
+            String name = "p" + p + "-";
+            Thread t = new Thread(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                for (int i = 0; i < n; i++) {
+                    s.deliver(h.delivery(name + i, i % 2 == 0 ? QoS.AT_MOST_ONCE : QoS.AT_LEAST_ONCE));
+                }
+            }, "publisher-" + p);
+            threads.add(t);
+            t.start();
+        }
+        start.countDown();
+        for (Thread t : threads) {
+            t.join(TIMEOUT.toMillis());
+        }
+        await().atMost(TIMEOUT).until(() -> c.receivedPayloads().size() == publishers * n
+                && h.inSession(s, () -> s.inflightMessages()) == 0);
+        assertThat(s.hasMailbox()).isTrue();
+        List<String> received = c.receivedPayloads();
+        for (int p = 0; p < publishers; p++) {
+            String prefix = "p" + p + "-";
+            List<String> own = received.stream().filter(x -> x.startsWith(prefix)).toList();
+            assertThat(own).as("publisher %d's messages, once each and in order", p)
+                    .containsExactlyElementsOf(IntStream.range(0, n).mapToObj(i -> prefix + i).toList());
+        }
+        assertThat(h.metrics.publishDropped()).isZero();
+        h.assertAllReleased();
+    }
+
+    @Test
     @DisplayName("QoS 0 messages are not queued for an offline client unless queue_qos0_messages")
     void qos0IsDroppedWhileOffline() throws Exception {
         harness(settings(10, 0, 0, false, null));
