@@ -58,7 +58,7 @@ final class PublishSequencer {
 
     /** Runs an action in order with the steps before it, needing nothing itself. */
     void submit(Runnable action) {
-        if (steps.isEmpty()) {
+        if (waiting() == 0) {
             action.run(); // nothing waits: the common case costs no step
             return;
         }
