@@ -13,6 +13,7 @@ import dev.tern.broker.sys.BrokerMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,6 +23,11 @@ import org.jspecify.annotations.Nullable;
  * handed to their sessions, the retained store updated and the publisher acknowledged. A crash before
  * then leaves nothing behind (the publisher sends again); after, everything. A PUBLISH that needs no
  * store is routed at once, as without persistence. Event loop only.
+ *
+ * <p>A connected persistent session also gets a QoS 1 message at once, as a copy, while the batch is
+ * written ({@link Session#deliverEarly}); when all the message's entries went out so and all were
+ * acknowledged before the writer took them (and it is not retained), the publisher is acknowledged
+ * then, without waiting for the write: the message has reached everyone it was stored for.
  */
 final class DurableRouting {
     private DurableRouting() {}
@@ -91,6 +97,14 @@ final class DurableRouting {
             b.addInboundQos2(publisher.clientId(), qos2PacketId);
         }
         CompletableFuture<Void> stored = store.commit(b);
+        if (!stored.isCompletedExceptionally()) {
+            int early = retained || qos2 ? 0 : allEarly(reservations, routed.targets.size());
+            CountDown all = early > 0 ? new CountDown(early) : null;
+            handOverEarly(subscribers, deliveries, reservations, all);
+            if (all != null) {
+                stored = firstOf(stored, all.done);
+            }
+        }
         return new Routed(stored, n, error -> {
             if (error == null) {
                 deliver(router, message, subscribers, deliveries, reservations);
@@ -107,6 +121,75 @@ final class DurableRouting {
             }
             message.release();
         });
+    }
+
+    /**
+     * Sends a copy of each QoS 1 delivery to a connected persistent session now, while its entry is
+     * written; the delivery itself follows once the batch is durable (the session keeps one of the two).
+     * A PUBACK for the copy that comes before the write saves the write (see EarlyAck).
+     */
+    private static void handOverEarly(List<Subscriber> subscribers, List<Delivery> deliveries,
+                                      List<@Nullable Reservation> reservations, @Nullable CountDown all) {
+        for (int i = 0; i < reservations.size(); i++) {
+            Reservation r = reservations.get(i);
+            if (r != null && r.early()) {
+                if (all != null) {
+                    r.target().early().onElided(all); // before the copy is handed over, so that it is seen
+                }
+                Delivery d = deliveries.get(i);
+                ((Session) subscribers.get(i)).deliverEarly(new Delivery(d.message().retainRef(), d.qos(), d.retain(),
+                        d.subscriptionIdentifiers(), d.sharedFilter()), r);
+            }
+        }
+    }
+
+    /** The number of early hand-overs, if every stored entry of the message is one; else 0. */
+    private static int allEarly(List<@Nullable Reservation> reservations, int targets) {
+        int early = 0;
+        for (int i = 0; i < reservations.size(); i++) {
+            Reservation r = reservations.get(i);
+            if (r != null && r.early()) {
+                early++;
+            }
+        }
+        return early == targets ? early : 0;
+    }
+
+    /**
+     * Completes when every early copy of a message was acknowledged before its entry was written: the
+     * message has then reached every persistent session it was stored for, and nothing else in its
+     * batch needed to be durable (not retained, no QoS 2 state), so its publisher may be acknowledged
+     * without waiting for the write.
+     */
+    private static final class CountDown extends AtomicInteger implements Runnable {
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+
+        CountDown(int n) {
+            super(n);
+        }
+
+        @Override
+        public void run() {
+            if (decrementAndGet() == 0) {
+                done.complete(null);
+            }
+        }
+    }
+
+    /** Completes as the first of the two does: with its value or its failure. */
+    private static CompletableFuture<Void> firstOf(CompletableFuture<Void> a, CompletableFuture<Void> b) {
+        CompletableFuture<Void> first = new CompletableFuture<>();
+        a.whenComplete((v, e) -> complete(first, e));
+        b.whenComplete((v, e) -> complete(first, e));
+        return first;
+    }
+
+    private static void complete(CompletableFuture<Void> f, @Nullable Throwable e) {
+        if (e == null) {
+            f.complete(null);
+        } else {
+            f.completeExceptionally(e);
+        }
     }
 
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);

@@ -1,6 +1,7 @@
 package dev.tern.broker.session;
 
 import dev.tern.broker.routing.Delivery;
+import dev.tern.broker.store.EarlyAck;
 import dev.tern.broker.store.QueueTarget;
 import java.util.Objects;
 
@@ -24,8 +25,13 @@ public final class Reservation {
         return target;
     }
 
-    static Reservation of(StoredOutbox.Incarnation inc, String clientId, Delivery d) {
+    /** True if the delivery is handed over before its entry is durable ({@link Session#deliverEarly}). */
+    public boolean early() {
+        return target.early() != null;
+    }
+
+    static Reservation of(StoredOutbox.Incarnation inc, String clientId, Delivery d, boolean early) {
         return new Reservation(inc, new QueueTarget(clientId, inc.sessionKey, inc.reserve(), d.qos(), d.retain(),
-                d.subscriptionIdentifiers()));
+                d.subscriptionIdentifiers(), early ? new EarlyAck() : null));
     }
 }

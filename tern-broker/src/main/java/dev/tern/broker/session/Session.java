@@ -6,6 +6,7 @@ import dev.tern.broker.routing.Router;
 import dev.tern.broker.routing.Subscriber;
 import dev.tern.broker.routing.Subscription;
 import dev.tern.broker.routing.SubscriptionsByFilter;
+import dev.tern.broker.store.EarlyAck;
 import dev.tern.broker.store.QueueTarget;
 import dev.tern.broker.store.RecoveredSession;
 import dev.tern.broker.store.SessionRecord;
@@ -255,7 +256,36 @@ public final class Session implements Subscriber {
         if (max > 0 && inc.entries() >= (long) max + settings.effectiveMaxInflight()) {
             return QUEUE_FULL;
         }
-        return Reservation.of(inc, clientId, d);
+        // A QoS 1 message (published and delivered at QoS 1) to a connected session goes out at once,
+        // in parallel with its write; see EarlyAck for why QoS 2 waits.
+        boolean early = EARLY_HAND_OVER && online && d.qos() == QoS.AT_LEAST_ONCE
+                && d.message().qos() == QoS.AT_LEAST_ONCE;
+        Reservation r = Reservation.of(inc, clientId, d, early);
+        // Back-pressure as for a session in memory: the stored backlog beyond the window counts. (Without
+        // it publishers outrun a connected subscriber, whose queue then goes to disk and is read back.)
+        if (online && backPressure.delivered(this, storedBacklog(inc))) {
+            execute(this::checkPressure);
+        }
+        return r;
+    }
+
+    private int storedBacklog(StoredOutbox.Incarnation inc) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(0, inc.entries() - settings.effectiveMaxInflight()));
+    }
+
+    /** Early hand-over of QoS 1 messages (see {@link #deliverEarly}); the property is for benchmarks. */
+    private static final boolean EARLY_HAND_OVER =
+            !Boolean.getBoolean("tern.store.noEarlyHandOver");
+
+    /**
+     * Hands over a copy of a delivery whose reserved entry is not durable yet ({@link
+     * Reservation#early()}); the delivery itself follows with {@link #deliverStored} once it is.
+     * Any thread.
+     */
+    public void deliverEarly(Delivery copy, Reservation r) {
+        MAILBOX_DELIVERIES.getAndAdd(this, 1);
+        mailbox().offer(new StoredDelivery(copy, r.target().sessionKey(), r.target().seq(), r.target().early(), true));
+        scheduleDrain();
     }
 
     /** What {@link #reserveStored} returns for a full queue. */
@@ -265,13 +295,16 @@ public final class Session implements Subscriber {
     /** Hands over a delivery whose reserved entry is now durable. Any thread. */
     public void deliverStored(Delivery d, Reservation r) {
         MAILBOX_DELIVERIES.getAndAdd(this, 1);
-        mailbox().offer(new StoredDelivery(d, r.target().sessionKey(), r.target().seq()));
+        mailbox().offer(new StoredDelivery(d, r.target().sessionKey(), r.target().seq(), r.target().early(), false));
         scheduleDrain();
     }
 
     /** Gives back a reserved position whose commit failed. Any thread. */
     public void unreserve(Reservation r) {
-        r.incarnation.removed();
+        EarlyAck early = r.target().early();
+        if (early == null || early.claimRemoval()) {
+            r.incarnation.removed(); // else an early copy's PUBACK counted it already
+        }
     }
 
     /** True if the session keeps its state in the durable store (a persistent session, persistence on). */
@@ -702,7 +735,11 @@ public final class Session implements Subscriber {
             sd.delivery().release();
             return;
         }
-        storage.outbox().arrived(sd.delivery(), sd.sessionKey(), sd.seq());
+        if (sd.beforeDurable()) {
+            storage.outbox().arrivedEarly(sd.delivery(), sd.sessionKey(), sd.seq(), sd.early());
+        } else {
+            storage.outbox().arrived(sd.delivery(), sd.sessionKey(), sd.seq(), sd.early());
+        }
     }
 
     /** Moves queued deliveries into flight while the window has room and the channel is writable. */
@@ -766,7 +803,8 @@ public final class Session implements Subscriber {
 
     /** Resumes the held publishers once the backlog is down to the low-water mark (or nobody reads). */
     private void checkPressure() {
-        backPressure.check(queue.size(), mailboxDeliveries, connection != null);
+        int stored = storage == null ? 0 : (int) Math.min(Integer.MAX_VALUE, storage.outbox().queued());
+        backPressure.check(queue.size(), mailboxDeliveries + stored, connection != null);
     }
 
     private void pumpAndFlush() {
@@ -822,6 +860,7 @@ public final class Session implements Subscriber {
     /** PUBACK from the client: a QoS 1 flow is complete. */
     public void onPubAck(int packetId) {
         if (storage != null && storage.outbox().onPubAck(packetId)) {
+            checkPressure();
             flush();
             return;
         }
@@ -890,6 +929,7 @@ public final class Session implements Subscriber {
     /** PUBCOMP from the client: a QoS 2 flow is complete. */
     public void onPubComp(int packetId) {
         if (storage != null && storage.outbox().onPubComp(packetId)) {
+            checkPressure();
             flush();
             return;
         }

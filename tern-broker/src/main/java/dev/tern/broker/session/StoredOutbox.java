@@ -2,6 +2,7 @@ package dev.tern.broker.session;
 
 import dev.tern.broker.routing.Delivery;
 import dev.tern.broker.routing.Message;
+import dev.tern.broker.store.EarlyAck;
 import dev.tern.broker.store.QueueEntry;
 import dev.tern.broker.store.QueueSummary;
 import dev.tern.broker.store.Store;
@@ -120,7 +121,12 @@ final class StoredOutbox {
         void resync(String why);
     }
 
-    private record Ready(Delivery delivery, long seq) {}
+    /** A message waiting to be sent; {@code early} is set for an early hand-over (see {@link EarlyAck}). */
+    private record Ready(Delivery delivery, long seq, @Nullable EarlyAck early) {
+        Ready(Delivery delivery, long seq) {
+            this(delivery, seq, null);
+        }
+    }
 
     /** Entries this outbox removed (flows completed, messages dropped) in one commit that may be under way. */
     private record Removal(long sessionKey, long[] seqs, CompletableFuture<Void> commit) {}
@@ -129,11 +135,17 @@ final class StoredOutbox {
         final long seq;
         @Nullable Delivery delivery;
         InflightWindow.State state;
+        final @Nullable EarlyAck early;
 
         Flight(long seq, @Nullable Delivery delivery, InflightWindow.State state) {
+            this(seq, delivery, state, null);
+        }
+
+        Flight(long seq, @Nullable Delivery delivery, InflightWindow.State state, @Nullable EarlyAck early) {
             this.seq = seq;
             this.delivery = delivery;
             this.state = state;
+            this.early = early;
         }
     }
 
@@ -174,7 +186,7 @@ final class StoredOutbox {
      * within {@link #EARLY_WAIT_MILLIS} (a slow or failed commit), a read of one entry finds what is
      * committed after it, and the positions it skips are remembered in {@link #gaps}.
      */
-    private final TreeMap<Long, Delivery> tail = new TreeMap<>();
+    private final TreeMap<Long, Ready> tail = new TreeMap<>();
     private boolean waitArmed;
     /** Payload bytes of the messages in {@link #ready} and {@link #tail}. */
     private long heldBytes;
@@ -182,6 +194,9 @@ final class StoredOutbox {
     private long entriesRead;
     private long kept;
     private long spilled;
+    /** Early hand-overs kept, and entries of them that were never written because their PUBACK came first. */
+    private long earlyKept;
+    private long elisions;
     private boolean reading;
     /** Arrivals released while a read ran, which that read may not have seen. */
     private long releasedWhileReading;
@@ -288,7 +303,7 @@ final class StoredOutbox {
         }
         inflight.clear();
         gaps.clear();
-        tail.values().forEach(Delivery::release);
+        tail.values().forEach(r -> r.delivery.release());
         tail.clear();
         heldBytes = 0;
         waitArmed = false;
@@ -321,8 +336,21 @@ final class StoredOutbox {
      * session is online and memory has room; otherwise released (it is on disk and read back later).
      */
     void arrived(Delivery d, long sessionKey, long seq) {
+        arrived(d, sessionKey, seq, null);
+    }
+
+    /**
+     * A durable delivery that may have come early already ({@code early} set): if the early copy's
+     * flow is complete, this copy goes too.
+     */
+    void arrived(Delivery d, long sessionKey, long seq, @Nullable EarlyAck early) {
         if (sessionKey != incarnation.sessionKey || !online) {
             d.release(); // for an earlier incarnation (gone), or offline (it is on disk)
+            return;
+        }
+        if (early != null && early.removalClaimed()) {
+            gaps.remove(seq);
+            d.release(); // the early copy was acknowledged (or dropped) already
             return;
         }
         if (seq < cursor) {
@@ -345,22 +373,44 @@ final class StoredOutbox {
             return;
         }
         kept++;
+        keep(d, seq, early);
+        readMore();
+        awaitCursor();
+    }
+
+    /**
+     * A copy of a QoS 1 delivery whose entry is being written (early hand-over). Taken only when it is
+     * next in line — online, room in memory, no read under way, everything before it in memory or done
+     * (no gap a read left) — and otherwise released: the durable delivery follows anyway and takes the usual path. (Ahead
+     * of a missing position it could overtake an earlier message of its own publisher whose commit is
+     * slow: only a durable arrival proves that its publisher's earlier ones are durable too.)
+     */
+    void arrivedEarly(Delivery d, long sessionKey, long seq, EarlyAck early) {
+        if (sessionKey != incarnation.sessionKey || !online || reading || seq != cursor || !tail.isEmpty()
+                || !gaps.isEmpty() || !hasRoom()) {
+            d.release();
+            return;
+        }
+        earlyKept++;
+        ready.add(hold(new Ready(d, seq, early)));
+        cursor = seq + 1;
+    }
+
+    private void keep(Delivery d, long seq, @Nullable EarlyAck early) {
         if (seq == cursor && !reading && tail.isEmpty()) {
-            ready.add(hold(new Ready(d, seq))); // the usual case: next in line
+            ready.add(hold(new Ready(d, seq, early))); // the usual case: next in line
             cursor = seq + 1;
         } else {
             heldBytes += d.message().payloadSize();
-            Delivery old = tail.put(seq, d);
+            Ready old = tail.put(seq, new Ready(d, seq, early));
             if (old != null) {
-                heldBytes -= old.message().payloadSize();
-                old.release(); // cannot happen (one arrival per position); keep one copy
+                heldBytes -= old.delivery.message().payloadSize();
+                old.delivery.release(); // the early copy, when the durable one comes: keep one
             }
             if (!reading) {
                 takeTail();
             }
         }
-        readMore();
-        awaitCursor();
     }
 
     private boolean hasRoom() {
@@ -381,7 +431,7 @@ final class StoredOutbox {
     /** Moves the arrivals that now follow the cursor from the tail into the ready queue, in order. */
     private void takeTail() {
         while (!tail.isEmpty() && tail.firstKey() == cursor) {
-            ready.add(new Ready(tail.pollFirstEntry().getValue(), cursor)); // already counted in heldBytes
+            ready.add(tail.pollFirstEntry().getValue()); // already counted in heldBytes
             cursor++;
         }
     }
@@ -467,7 +517,7 @@ final class StoredOutbox {
         while (!tail.isEmpty() && tail.firstKey() < seq) {
             long p = tail.firstKey();
             skip(p);
-            ready.add(new Ready(tail.pollFirstEntry().getValue(), p));
+            ready.add(tail.pollFirstEntry().getValue());
             cursor = p + 1;
         }
     }
@@ -513,13 +563,13 @@ final class StoredOutbox {
             takeTailBefore(e.seq());
             skip(e.seq());
             cursor = e.seq() + 1;
-            Delivery inMemory = tail.remove(e.seq());
+            Ready inMemory = tail.remove(e.seq());
             int id = packetId(e.seq());
             if (removing.contains(e.seq())) {
                 e.release(); // its flow completed before a detach; the removal was not stored when the read ran
             } else if (inMemory != null) {
                 e.release(); // arrived while the read ran: the copy in memory goes
-                ready.add(new Ready(inMemory, e.seq()));
+                ready.add(inMemory);
             } else if (e.released()) {
                 // PUBREC was durable before: only PUBREL is due (MQTT-4.4.0-1).
                 inflight.put(id, new Flight(e.seq(), null, InflightWindow.State.AWAITING_PUBCOMP));
@@ -580,8 +630,7 @@ final class StoredOutbox {
                 unhold(ready.poll());
                 host.dropped(d);
                 d.release();
-                done.removeEntry(key, r.seq);
-                incarnation.removed();
+                finished(r.seq, r.early, done);
                 continue;
             }
             boolean dup = (r.seq < storedBeforeStart && incarnation.sessionKey == startKey) || sentBefore.remove(r.seq);
@@ -599,7 +648,7 @@ final class StoredOutbox {
                 }
                 unhold(ready.poll());
                 inflight.put(id, new Flight(r.seq, d, d.qos() == QoS.AT_LEAST_ONCE
-                        ? InflightWindow.State.AWAITING_PUBACK : InflightWindow.State.AWAITING_PUBREC));
+                        ? InflightWindow.State.AWAITING_PUBACK : InflightWindow.State.AWAITING_PUBREC, r.early));
                 c.writePublish(d, id, dup);
                 host.sent(d);
             }
@@ -678,9 +727,27 @@ final class StoredOutbox {
         if (f.delivery != null) {
             f.delivery.release();
         }
-        incarnation.removed();
-        commit(new StoreBatch().removeEntry(incarnation.sessionKey, f.seq));
+        StoreBatch b = new StoreBatch();
+        finished(f.seq, f.early, b);
+        commit(b);
         pump();
+    }
+
+    /**
+     * An entry's flow is complete (or its message dropped): it is no longer counted and its entry is
+     * removed — unless it was an early hand-over that is complete before the writer took it, whose
+     * entry is then never written (nothing to remove).
+     */
+    private void finished(long seq, @Nullable EarlyAck early, StoreBatch into) {
+        boolean elided = early != null && early.elide();
+        if (elided) {
+            elisions++;
+        } else {
+            into.removeEntry(incarnation.sessionKey, seq);
+        }
+        if (early == null || early.claimRemoval()) {
+            incarnation.removed();
+        }
     }
 
     /** Re-sends the flows in flight on a new connection in their order (used after a take-over). */
@@ -761,6 +828,16 @@ final class StoredOutbox {
     /** Arrivals released for want of room (to be read from the store); for tests and diagnostics. */
     long spilled() {
         return spilled;
+    }
+
+    /** Early hand-overs kept in memory so far; for tests and diagnostics. */
+    long earlyKept() {
+        return earlyKept;
+    }
+
+    /** Entries never written because the PUBACK of their early hand-over came first; for tests and diagnostics. */
+    long elisions() {
+        return elisions;
     }
 
     /** Messages waiting in memory, not yet sent; for tests and diagnostics. */

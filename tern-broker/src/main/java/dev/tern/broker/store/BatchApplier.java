@@ -395,11 +395,21 @@ final class BatchApplier {
 
     // ---- queues ------------------------------------------------------------------------------
 
+    /** Early hand-overs whose entry was written, and those whose PUBACK came first; for the writer's log. */
+    long earlyWritten;
+    long earlyElided;
+
     private void enqueue(List<QueueTarget> targets, Prepared p) throws RocksDBException {
         List<QueueTarget> live = new ArrayList<>(targets.size());
         for (QueueTarget t : targets) {
-            if (sessionKey(t.clientId()) == t.sessionKey()) {
+            if (sessionKey(t.clientId()) != t.sessionKey()) {
+                continue;
+            }
+            if (t.toBeWritten()) {
                 live.add(t);
+                earlyWritten += t.early() == null ? 0 : 1;
+            } else {
+                earlyElided++;
             }
         }
         if (live.isEmpty()) {

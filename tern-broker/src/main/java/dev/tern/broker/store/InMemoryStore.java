@@ -132,6 +132,9 @@ public final class InMemoryStore implements Store {
                     if (s == null || s.sessionKey() != t.sessionKey()) {
                         continue; // the session was discarded or replaced meanwhile
                     }
+                    if (!t.toBeWritten()) {
+                        continue; // its PUBACK came first (early hand-over)
+                    }
                     Entry previous = queues.computeIfAbsent(t.sessionKey(), k -> new TreeMap<>())
                             .put(t.seq(), new Entry(t, false, e.message().retainRef()));
                     release(previous);

@@ -15,6 +15,7 @@ import java.util.List;
 public final class StoreBatch {
     private final List<StoreOp> ops = new ArrayList<>(4);
     private boolean grows;
+    private boolean early;
 
     public StoreBatch putSession(SessionRecord session) {
         return add(new StoreOp.PutSession(session));
@@ -65,7 +66,15 @@ public final class StoreBatch {
         if (targets.isEmpty()) {
             return this;
         }
+        for (int i = 0; i < targets.size() && !early; i++) {
+            early = targets.get(i).early() != null;
+        }
         return add(new StoreOp.Enqueue(message.retainRef(), targets));
+    }
+
+    /** True if some entry went to its session early and may still be elided by its PUBACK. */
+    public boolean hasEarlyEntries() {
+        return early;
     }
 
     public StoreBatch releaseEntry(long sessionKey, long seq) {

@@ -19,6 +19,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +33,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Back-pressure from a subscriber's queue to its publishers (docs/architecture.md, "Back-pressure"):
@@ -78,6 +80,35 @@ class BackPressureTest {
             // back-pressure this reached the queue limit and the rest was dropped.
             assertThat(gap.samples.get()).as("samples").isPositive();
             assertThat(gap.max.get()).as("largest backlog seen").isLessThanOrEqualTo(QUEUE_LIMIT);
+        }
+    }
+
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    @DisplayName("The same fan-in to a persistent subscriber whose queue is in the durable store: held publishers,"
+            + " nothing dropped at the queue limit")
+    void unwindowedFanInToStoredSessionLosesNothing(@TempDir Path dir) throws Exception {
+        try (TestBroker broker = TestBroker.start(b -> b.maxQueuedMessages(QUEUE_LIMIT)
+                        .maxInflightMessages(INFLIGHT).connectionMessages(false).publisherHoldLimit(Duration.ofSeconds(30)),
+                b -> b.persistence(dir.resolve("store")));
+             Subscriber sub = new Subscriber(broker.port(), "fan/#", PUBLISHERS * PER_PUBLISHER, false)) {
+            List<Publisher> publishers = new ArrayList<>();
+            for (int i = 0; i < PUBLISHERS; i++) {
+                publishers.add(new Publisher(broker.port(), i, PER_PUBLISHER));
+            }
+            publishers.forEach(Thread::start);
+            for (Publisher p : publishers) {
+                p.join(60_000);
+                assertThat(p.failure.get()).as("publisher %d", p.index).isNull();
+            }
+            sub.awaitAll(Duration.ofSeconds(60));
+            for (Publisher p : publishers) {
+                p.awaitAcks(Duration.ofSeconds(30));
+            }
+            publishers.forEach(Publisher::closeQuietly);
+            assertThat(sub.failure.get()).as("subscriber").isNull();
+            assertThat(sub.received.get()).isEqualTo(PUBLISHERS * PER_PUBLISHER);
+            assertThat(broker.broker().metrics().publishDropped()).as("dropped at the queue limit").isZero();
         }
     }
 
@@ -317,13 +348,17 @@ class BackPressureTest {
         private final int expected;
 
         Subscriber(int port, String filter, int expected) throws IOException {
+            this(port, filter, expected, true);
+        }
+
+        Subscriber(int port, String filter, int expected, boolean cleanSession) throws IOException {
             this.expected = expected;
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
             socket.setSoTimeout(30_000);
             DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
             OutputStream out = socket.getOutputStream();
-            out.write(FaultSupport.connectBytes("fan-sub", true));
+            out.write(FaultSupport.connectBytes("fan-sub", cleanSession));
             expectType(in, 0x20);
             byte[] f = filter.getBytes(StandardCharsets.US_ASCII);
             out.write(new byte[] {(byte) 0x82, (byte) (2 + 2 + f.length + 1), 0, 1, 0, (byte) f.length});

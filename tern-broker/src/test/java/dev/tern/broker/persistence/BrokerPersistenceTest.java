@@ -285,6 +285,18 @@ class BrokerPersistenceTest {
         PubAck refused = pub.expect(PubAck.class);
         assertThat(refused.reasonCode()).isEqualTo(ReasonCodes.QUOTA_EXCEEDED);
         assertThat(refused.properties().reasonString()).contains("cannot store");
+        // The write that failed was the first to: an early copy of its QoS 1 message may have reached
+        // the connected persistent session already (README, Durability). Once the store is known to be
+        // unavailable, a refused message goes to nobody.
+        try {
+            MqttPacket early = durable.receive(Duration.ofMillis(500));
+            assertThat(early).isInstanceOf(Publish.class);
+            assertThat(text((Publish) early)).isEqualTo("to a persistent session");
+        } catch (SocketTimeoutException none) {
+            // the copy did not go out before the failure
+        }
+        pub.send(publish("d/1", "while the store is unavailable", QoS.AT_LEAST_ONCE, 4, false));
+        assertThat(pub.expect(PubAck.class).reasonCode()).isEqualTo(ReasonCodes.QUOTA_EXCEEDED);
         assertNothing(durable);
 
         pub.send(publish("c/1", "to a clean session", QoS.AT_LEAST_ONCE, 2, false));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tern.broker.routing.Delivery;
 import dev.tern.broker.routing.Message;
+import dev.tern.broker.store.EarlyAck;
 import dev.tern.broker.store.InMemoryStore;
 import dev.tern.broker.store.QueueEntry;
 import dev.tern.broker.store.QueueTarget;
@@ -510,6 +511,122 @@ class StoredOutboxTest {
         drain(); // the wait for the missing position ends (the test's timers run with the tasks)
         assertThat(host.writes).containsExactly("after/" + StoredOutbox.packetId(seq));
         assertThat(lost).isLessThan(seq);
+    }
+
+    // ---- early hand-over (QoS 1 copies before the entry is durable) -----------------------------
+
+    /** What DurableRouting does first for a connected session: a copy of the message, before the commit. */
+    EarlyAck handOverEarly(String text, long seq) {
+        EarlyAck ack = new EarlyAck();
+        outbox.arrivedEarly(new Delivery(message(text, QoS.AT_LEAST_ONCE, MqttProperties.EMPTY), QoS.AT_LEAST_ONCE,
+                false, List.of()), session.sessionKey(), seq, ack);
+        outbox.pump();
+        drain();
+        return ack;
+    }
+
+    /** Then the commit (the store's writer decides whether to write the entry) and the durable delivery. */
+    void commitEarly(String text, long seq, EarlyAck ack) {
+        Message m = message(text, QoS.AT_LEAST_ONCE, MqttProperties.EMPTY);
+        store.commit(new StoreBatch().enqueue(m, List.of(new QueueTarget("c", session.sessionKey(), seq,
+                QoS.AT_LEAST_ONCE, false, List.of(), ack)))).join();
+        outbox.arrived(new Delivery(m, QoS.AT_LEAST_ONCE, false, List.of()), session.sessionKey(), seq, ack);
+        outbox.pump();
+        drain();
+    }
+
+    @Test
+    @DisplayName("early hand-over: a PUBACK before the write means the entry is never written, and the durable"
+            + " delivery that follows is not sent again")
+    void earlyCopyAcknowledgedFirst() {
+        attach();
+        long seq = outbox.incarnation().reserve();
+        EarlyAck ack = handOverEarly("a", seq);
+        assertThat(host.writes).containsExactly("a/1");
+        assertThat(outbox.onPubAck(1)).isTrue();
+        drain();
+        assertThat(ack.elided()).isTrue();
+        assertThat(outbox.elisions()).isEqualTo(1);
+        assertThat(outbox.incarnation().entries()).isZero();
+        commitEarly("a", seq, ack);
+        assertThat(stored()).as("the writer skips an entry acknowledged first").isEmpty();
+        assertThat(host.writes).containsExactly("a/1");
+        assertThat(outbox.incarnation().entries()).isZero();
+        publish("b", QoS.AT_LEAST_ONCE); // and the queue goes on as before
+        assertThat(host.writes).containsExactly("a/1", "b/2");
+    }
+
+    @Test
+    @DisplayName("early hand-over: when the writer comes first the entry is written, and the PUBACK removes it")
+    void earlyCopyWrittenFirst() {
+        attach();
+        long seq = outbox.incarnation().reserve();
+        EarlyAck ack = handOverEarly("a", seq);
+        commitEarly("a", seq, ack);
+        assertThat(stored()).containsExactly(seq);
+        assertThat(host.writes).as("the durable delivery is not sent a second time").containsExactly("a/1");
+        assertThat(outbox.onPubAck(1)).isTrue();
+        drain();
+        assertThat(ack.elided()).isFalse();
+        assertThat(stored()).isEmpty();
+        assertThat(outbox.incarnation().entries()).isZero();
+        assertThat(outbox.onPubAck(1)).isFalse();
+    }
+
+    @Test
+    @DisplayName("[MQTT-4.4.0-1] early hand-over: a disconnect before the PUBACK and before the write; the"
+            + " durable delivery is re-sent on the next connection with DUP 1")
+    void earlyCopyThenDisconnect() {
+        attach();
+        long seq = outbox.incarnation().reserve();
+        EarlyAck ack = handOverEarly("a", seq);
+        detach();
+        host.writes.clear();
+        attach(); // the read finds nothing: the entry is not written yet
+        assertThat(host.writes).isEmpty();
+        commitEarly("a", seq, ack);
+        assertThat(stored()).containsExactly(seq);
+        assertThat(host.writes).containsExactly("a/1/dup");
+        assertThat(outbox.onPubAck(1)).isTrue();
+        drain();
+        assertThat(stored()).isEmpty();
+        assertThat(outbox.incarnation().entries()).isZero();
+    }
+
+    @Test
+    @DisplayName("early hand-over: a copy that is not next in line is not taken (it could overtake an earlier"
+            + " message of its publisher); the durable deliveries keep the order")
+    void earlyCopyNotNextInLine() {
+        attach();
+        long first = outbox.incarnation().reserve();
+        long second = outbox.incarnation().reserve();
+        EarlyAck ack = handOverEarly("b", second);
+        assertThat(host.writes).isEmpty();
+        assertThat(outbox.earlyKept()).isZero();
+        commitAndArrive("a", QoS.AT_LEAST_ONCE, MqttProperties.EMPTY, first);
+        commitEarly("b", second, ack);
+        assertThat(host.writes).containsExactly("a/1", "b/2");
+        assertThat(stored()).containsExactly(first, second);
+    }
+
+    @Test
+    @DisplayName("early hand-over: a commit that fails after the copy was acknowledged counts the entry once")
+    void earlyCopyThenFailedCommit() {
+        attach();
+        long seq = outbox.incarnation().reserve();
+        EarlyAck ack = handOverEarly("a", seq);
+        assertThat(outbox.onPubAck(1)).isTrue();
+        drain();
+        // The commit failed: Session.unreserve gives the position back unless the PUBACK counted it.
+        assertThat(ack.claimRemoval()).isFalse();
+        assertThat(outbox.incarnation().entries()).isZero();
+        EarlyAck other = handOverEarly("b", outbox.incarnation().reserve());
+        assertThat(other.claimRemoval()).as("a failed commit before the PUBACK counts it").isTrue();
+        outbox.incarnation().removed();
+        assertThat(outbox.onPubAck(2)).isTrue(); // the copy went out; its PUBACK counts nothing more
+        drain();
+        assertThat(outbox.incarnation().entries()).isZero();
+        assertThat(stored()).isEmpty();
     }
 
     /**
