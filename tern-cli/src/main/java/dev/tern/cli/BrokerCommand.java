@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +31,9 @@ import picocli.CommandLine.Option;
             "and certificate files.",
             "Without -c it listens on 127.0.0.1 and ::1 port 1883 and admits anonymous clients."})
 final class BrokerCommand implements Callable<Integer> {
+    /** Set by a stop signal that comes before the broker has started. */
+    private static final Runnable STOP_REQUESTED = () -> { };
+
     /** Exit code meaning "do not exit": the broker runs until a signal stops the JVM. */
     static final int KEEP_RUNNING = Integer.MIN_VALUE;
 
@@ -86,6 +90,19 @@ final class BrokerCommand implements Callable<Integer> {
             // tern broker persists by default (an embedded broker does not).
             config = config.toBuilder().persistence(config.persistence().withEnabled(true)).build();
         }
+        // SIGTERM and SIGINT stop the broker gracefully and exit with 0, as Mosquitto does. The handlers
+        // go in before the listeners open: a signal that comes while the broker starts (a script that
+        // stops it as soon as the port answers) is kept and acted on once it has started.
+        AtomicReference<@Nullable Runnable> onStop = new AtomicReference<>();
+        for (String name : new String[] {"TERM", "INT"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+                Runnable stop = onStop.getAndSet(STOP_REQUESTED);
+                if (stop != null && stop != STOP_REQUESTED) {
+                    stop.run();
+                    System.exit(0);
+                }
+            });
+        }
         TernBroker broker;
         try {
             broker = start(config, logger);
@@ -113,14 +130,11 @@ final class BrokerCommand implements Callable<Integer> {
             }
             LoggingSetup.stop();
         };
-        // SIGTERM and SIGINT stop the broker gracefully and exit with 0, as Mosquitto does; the hook
-        // covers any other way the JVM ends.
+        // The hook covers any other way the JVM ends.
         Runtime.getRuntime().addShutdownHook(new Thread(shutdown, "tern-shutdown"));
-        for (String name : new String[] {"TERM", "INT"}) {
-            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
-                shutdown.run();
-                System.exit(0);
-            });
+        if (!onStop.compareAndSet(null, shutdown)) {
+            shutdown.run(); // a signal came while the broker started
+            return 0;
         }
         // SIGHUP reloads the password, ACL and certificate files, as it does for Mosquitto.
         sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> broker.reload());
