@@ -67,6 +67,7 @@ final class DurableRouting {
 
     private static Routed route(Router router, Store store, Message message, @Nullable Session publisher,
                                 int qos2PacketId, BrokerMetrics metrics, Scratch routed) {
+        routed.store = store;
         int n = router.publish(message, routed, false);
         for (int i = 0; i < routed.dropped; i++) {
             metrics.recordPublishDropped();
@@ -97,13 +98,11 @@ final class DurableRouting {
             b.addInboundQos2(publisher.clientId(), qos2PacketId);
         }
         CompletableFuture<Void> stored = store.commit(b);
-        if (!stored.isCompletedExceptionally()) {
-            int early = retained || qos2 ? 0 : allEarly(reservations, routed.targets.size());
-            CountDown all = early > 0 ? new CountDown(early) : null;
-            handOverEarly(subscribers, deliveries, reservations, all);
-            if (all != null) {
-                stored = firstOf(stored, all.done);
-            }
+        CountDown acks = routed.acks;
+        if (acks != null && !retained && !qos2 && routed.early == routed.targets.size()) {
+            // Every stored entry went out early: the publisher may be acknowledged once all are.
+            acks.run(); // the routing's own count
+            stored = firstOf(stored, acks.done);
         }
         return new Routed(stored, n, error -> {
             if (error == null) {
@@ -124,38 +123,6 @@ final class DurableRouting {
     }
 
     /**
-     * Sends a copy of each QoS 1 delivery to a connected persistent session now, while its entry is
-     * written; the delivery itself follows once the batch is durable (the session keeps one of the two).
-     * A PUBACK for the copy that comes before the write saves the write (see EarlyAck).
-     */
-    private static void handOverEarly(List<Subscriber> subscribers, List<Delivery> deliveries,
-                                      List<@Nullable Reservation> reservations, @Nullable CountDown all) {
-        for (int i = 0; i < reservations.size(); i++) {
-            Reservation r = reservations.get(i);
-            if (r != null && r.early()) {
-                if (all != null) {
-                    r.target().early().onElided(all); // before the copy is handed over, so that it is seen
-                }
-                Delivery d = deliveries.get(i);
-                ((Session) subscribers.get(i)).deliverEarly(new Delivery(d.message().retainRef(), d.qos(), d.retain(),
-                        d.subscriptionIdentifiers(), d.sharedFilter()), r);
-            }
-        }
-    }
-
-    /** The number of early hand-overs, if every stored entry of the message is one; else 0. */
-    private static int allEarly(List<@Nullable Reservation> reservations, int targets) {
-        int early = 0;
-        for (int i = 0; i < reservations.size(); i++) {
-            Reservation r = reservations.get(i);
-            if (r != null && r.early()) {
-                early++;
-            }
-        }
-        return early == targets ? early : 0;
-    }
-
-    /**
      * Completes when every early copy of a message was acknowledged before its entry was written: the
      * message has then reached every persistent session it was stored for, and nothing else in its
      * batch needed to be durable (not retained, no QoS 2 state), so its publisher may be acknowledged
@@ -164,8 +131,9 @@ final class DurableRouting {
     private static final class CountDown extends AtomicInteger implements Runnable {
         final CompletableFuture<Void> done = new CompletableFuture<>();
 
-        CountDown(int n) {
-            super(n);
+        /** One count for the routing itself, given up once all targets are known; one per early entry. */
+        CountDown() {
+            super(1);
         }
 
         @Override
@@ -209,10 +177,32 @@ final class DurableRouting {
         final List<QueueTarget> targets = new ArrayList<>();
         int dropped;
         boolean busy;
+        /** The store of this routing; whether it takes writes was asked (early hand-overs may go out). */
+        @Nullable Store store;
+        boolean earlyChecked;
+        /** Entries handed over early, and their count-down (null if none may go). */
+        int early;
+        @Nullable CountDown acks;
 
         @Override
         public void deliver(Subscriber sub, Delivery d) {
-            Reservation r = sub instanceof Session s ? s.reserveStored(d) : null;
+            Reservation r = null;
+            if (sub instanceof Session s && s.isStored()) {
+                if (!earlyChecked) {
+                    // A store known to refuse writes refuses the batch: then no copy may go out before it.
+                    earlyChecked = true;
+                    acks = store.health().available() ? new CountDown() : null;
+                }
+                if (acks != null) {
+                    acks.incrementAndGet(); // before the copy can be acknowledged; given back if none goes
+                }
+                r = s.reserveStored(d, acks);
+                if (r != null && r.early()) {
+                    early++;
+                } else if (acks != null) {
+                    acks.decrementAndGet(); // cannot reach 0: the routing holds a count
+                }
+            }
             if (r == Session.QUEUE_FULL) {
                 d.release(); // max_queued_messages: dropped, as in memory
                 dropped++;
@@ -232,6 +222,10 @@ final class DurableRouting {
             reservations.clear();
             targets.clear();
             dropped = 0;
+            early = 0;
+            acks = null;
+            earlyChecked = false;
+            store = null;
         }
     }
 

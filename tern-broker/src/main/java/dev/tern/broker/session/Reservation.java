@@ -4,6 +4,7 @@ import dev.tern.broker.routing.Delivery;
 import dev.tern.broker.store.EarlyAck;
 import dev.tern.broker.store.QueueTarget;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A position reserved in a persistent session's stored queue for one delivery, by the publisher that
@@ -30,8 +31,8 @@ public final class Reservation {
         return target.early() != null;
     }
 
-    static Reservation of(StoredOutbox.Incarnation inc, String clientId, Delivery d, boolean early) {
+    static Reservation of(StoredOutbox.Incarnation inc, String clientId, Delivery d, @Nullable EarlyAck early) {
         return new Reservation(inc, new QueueTarget(clientId, inc.sessionKey, inc.reserve(), d.qos(), d.retain(),
-                d.subscriptionIdentifiers(), early ? new EarlyAck() : null));
+                d.subscriptionIdentifiers(), early));
     }
 }

@@ -248,6 +248,16 @@ public final class Session implements Subscriber {
      *         {@link #QUEUE_FULL} if the queue is at {@code max_queued_messages} (drop it)
      */
     public @Nullable Reservation reserveStored(Delivery d) {
+        return reserveStored(d, null);
+    }
+
+    /**
+     * As {@link #reserveStored(Delivery)}; with {@code onEarlyAck} set, a QoS 1 delivery (published
+     * and delivered at QoS 1) to a connected session also goes to it at once, as a copy, in parallel
+     * with its write ({@link Reservation#early()}; see EarlyAck for why QoS 2 waits), and a PUBACK
+     * that comes before the write runs {@code onEarlyAck}.
+     */
+    public @Nullable Reservation reserveStored(Delivery d, @Nullable Runnable onEarlyAck) {
         StoredOutbox.Incarnation inc = storedIncarnation;
         if (inc == null || (d.qos() == QoS.AT_MOST_ONCE && (online || !settings.queueQos0Messages()))) {
             return null;
@@ -256,11 +266,21 @@ public final class Session implements Subscriber {
         if (max > 0 && inc.entries() >= (long) max + settings.effectiveMaxInflight()) {
             return QUEUE_FULL;
         }
-        // A QoS 1 message (published and delivered at QoS 1) to a connected session goes out at once,
-        // in parallel with its write; see EarlyAck for why QoS 2 waits.
-        boolean early = EARLY_HAND_OVER && online && d.qos() == QoS.AT_LEAST_ONCE
-                && d.message().qos() == QoS.AT_LEAST_ONCE;
-        Reservation r = Reservation.of(inc, clientId, d, early);
+        Reservation r;
+        if (onEarlyAck != null && EARLY_HAND_OVER && online && d.qos() == QoS.AT_LEAST_ONCE
+                && d.message().qos() == QoS.AT_LEAST_ONCE) {
+            EarlyAck ack = new EarlyAck(onEarlyAck);
+            Delivery copy = new Delivery(d.message().retainRef(), d.qos(), d.retain(), d.subscriptionIdentifiers(),
+                    d.sharedFilter());
+            // Positions and their copies reach the mailbox in the same order (publishers on several
+            // loops): the outbox takes a copy only when it is next in line.
+            synchronized (inc) {
+                r = Reservation.of(inc, clientId, d, ack);
+                deliverEarly(copy, r);
+            }
+        } else {
+            r = Reservation.of(inc, clientId, d, null);
+        }
         // Back-pressure as for a session in memory: the stored backlog beyond the window counts. (Without
         // it publishers outrun a connected subscriber, whose queue then goes to disk and is read back.)
         if (online && backPressure.delivered(this, storedBacklog(inc))) {
@@ -282,7 +302,7 @@ public final class Session implements Subscriber {
      * Reservation#early()}); the delivery itself follows with {@link #deliverStored} once it is.
      * Any thread.
      */
-    public void deliverEarly(Delivery copy, Reservation r) {
+    void deliverEarly(Delivery copy, Reservation r) {
         MAILBOX_DELIVERIES.getAndAdd(this, 1);
         mailbox().offer(new StoredDelivery(copy, r.target().sessionKey(), r.target().seq(), r.target().early(), true));
         scheduleDrain();

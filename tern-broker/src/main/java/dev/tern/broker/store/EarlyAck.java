@@ -37,8 +37,18 @@ public final class EarlyAck {
 
     @SuppressWarnings("unused") // through STATE
     private volatile int state;
-    /** Told when this entry is elided; set before the copy is handed over. */
-    private volatile @Nullable Runnable onElided;
+    /** Told when this entry is elided. */
+    private final @Nullable Runnable onElided;
+
+    /** An entry whose elision nobody is told of. */
+    public EarlyAck() {
+        this(null);
+    }
+
+    /** @param onElided run (once, on the acknowledging thread) when a PUBACK elides the entry */
+    public EarlyAck(@Nullable Runnable onElided) {
+        this.onElided = onElided;
+    }
     @SuppressWarnings("unused") // through REMOVAL_CLAIMED
     private volatile boolean removalClaimed;
 
@@ -60,10 +70,6 @@ public final class EarlyAck {
         return s == PENDING || s == ELIDED;
     }
 
-    /** What to run (once, on the acknowledging thread) when a PUBACK elides the entry. */
-    public void onElided(Runnable r) {
-        onElided = r;
-    }
 
     /** True once a PUBACK made the entry unnecessary; a later copy of the message is then not sent. */
     public boolean elided() {
