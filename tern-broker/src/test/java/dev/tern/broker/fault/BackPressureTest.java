@@ -55,21 +55,10 @@ class BackPressureTest {
         try (TestBroker broker = TestBroker.start(b -> b.maxQueuedMessages(QUEUE_LIMIT)
                 .maxInflightMessages(INFLIGHT).connectionMessages(false).publisherHoldLimit(Duration.ofSeconds(30)));
              Subscriber sub = new Subscriber(broker.port(), "fan/#", PUBLISHERS * PER_PUBLISHER)) {
-            List<Publisher> publishers = new ArrayList<>();
-            for (int i = 0; i < PUBLISHERS; i++) {
-                publishers.add(new Publisher(broker.port(), i, PER_PUBLISHER));
-            }
+            List<Publisher> publishers = publishers(broker.port());
             GapSampler gap = new GapSampler(publishers, sub);
             gap.start();
-            publishers.forEach(Thread::start);
-            for (Publisher p : publishers) {
-                p.join(60_000);
-                assertThat(p.failure.get()).as("publisher %d", p.index).isNull();
-            }
-            sub.awaitAll(Duration.ofSeconds(60));
-            for (Publisher p : publishers) {
-                p.awaitAcks(Duration.ofSeconds(30));
-            }
+            publishAll(publishers, sub);
             gap.stopAndJoin();
             publishers.forEach(Publisher::closeQuietly);
 
@@ -92,19 +81,8 @@ class BackPressureTest {
                         .maxInflightMessages(INFLIGHT).connectionMessages(false).publisherHoldLimit(Duration.ofSeconds(30)),
                 b -> b.persistence(dir.resolve("store")));
              Subscriber sub = new Subscriber(broker.port(), "fan/#", PUBLISHERS * PER_PUBLISHER, false)) {
-            List<Publisher> publishers = new ArrayList<>();
-            for (int i = 0; i < PUBLISHERS; i++) {
-                publishers.add(new Publisher(broker.port(), i, PER_PUBLISHER));
-            }
-            publishers.forEach(Thread::start);
-            for (Publisher p : publishers) {
-                p.join(60_000);
-                assertThat(p.failure.get()).as("publisher %d", p.index).isNull();
-            }
-            sub.awaitAll(Duration.ofSeconds(60));
-            for (Publisher p : publishers) {
-                p.awaitAcks(Duration.ofSeconds(30));
-            }
+            List<Publisher> publishers = publishers(broker.port());
+            publishAll(publishers, sub);
             publishers.forEach(Publisher::closeQuietly);
             assertThat(sub.failure.get()).as("subscriber").isNull();
             assertThat(sub.received.get()).isEqualTo(PUBLISHERS * PER_PUBLISHER);
@@ -224,6 +202,27 @@ class BackPressureTest {
     }
 
     /** Sends QoS 1 PUBLISHes "m0".."m(n-1)" in one write, without waiting for acknowledgements. */
+    private static List<Publisher> publishers(int port) throws IOException {
+        List<Publisher> publishers = new ArrayList<>();
+        for (int i = 0; i < PUBLISHERS; i++) {
+            publishers.add(new Publisher(port, i, PER_PUBLISHER));
+        }
+        return publishers;
+    }
+
+    /** Runs the publishers to the end and waits until the subscriber has everything and every PUBACK came. */
+    private static void publishAll(List<Publisher> publishers, Subscriber sub) throws Exception {
+        publishers.forEach(Thread::start);
+        for (Publisher p : publishers) {
+            p.join(60_000);
+            assertThat(p.failure.get()).as("publisher %d", p.index).isNull();
+        }
+        sub.awaitAll(Duration.ofSeconds(60));
+        for (Publisher p : publishers) {
+            p.awaitAcks(Duration.ofSeconds(30));
+        }
+    }
+
     private static void sendQos1Burst(MqttTestClient client, String topic, int n) throws IOException {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         for (int i = 0; i < n; i++) {
