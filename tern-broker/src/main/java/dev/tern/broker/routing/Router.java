@@ -1,8 +1,6 @@
 package dev.tern.broker.routing;
 
 import dev.tern.codec.QoS;
-import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -144,10 +142,11 @@ public final class Router {
         collector.begin(message.publisherId());
         try {
             subscriptions.match(message.topic(), collector);
+            collector.merge();
             int n = collector.size();
             int delivered = 0;
             for (int i = 0; i < n; i++) {
-                Match m = collector.get(i);
+                MatchCollector.Match m = collector.get(i);
                 if (m.subscriber instanceof SharedGroup group) {
                     Subscription member = group.choose(null, false);
                     if (member != null && member.subscriber().mayReceive(message.topic())) {
@@ -168,67 +167,5 @@ public final class Router {
         } finally {
             collector.end();
         }
-    }
-
-    /** Merges the matching subscriptions of one publish per subscriber; reused by one thread. */
-    private static final class MatchCollector implements Consumer<Subscription> {
-        private final IdentityHashMap<Subscriber, Match> bySubscriber = new IdentityHashMap<>();
-        private final List<Match> matches = new ArrayList<>();
-        private final List<Match> pool = new ArrayList<>();
-        private String publisherId;
-
-        void begin(String publisherId) {
-            this.publisherId = publisherId;
-        }
-
-        @Override
-        public void accept(Subscription s) {
-            if (s.noLocal() && publisherId != null && publisherId.equals(s.subscriber().clientId())) {
-                return; // MQTT-3.8.3-3: not to the publisher's own No Local subscription
-            }
-            Match m = bySubscriber.get(s.subscriber());
-            if (m == null) {
-                m = pool.isEmpty() ? new Match() : pool.remove(pool.size() - 1);
-                m.subscriber = s.subscriber();
-                m.maxQos = s.qos();
-                m.retainAsPublished = s.retainAsPublished();
-                bySubscriber.put(s.subscriber(), m);
-                matches.add(m);
-            } else {
-                m.maxQos = QoS.max(m.maxQos, s.qos());
-                m.retainAsPublished |= s.retainAsPublished();
-            }
-            if (s.subscriptionIdentifier() != 0) {
-                m.subscriptionIds.add(s.subscriptionIdentifier());
-            }
-        }
-
-        int size() {
-            return matches.size();
-        }
-
-        Match get(int i) {
-            return matches.get(i);
-        }
-
-        void end() {
-            for (Match m : matches) {
-                m.subscriber = null;
-                m.subscriptionIds.clear();
-                if (pool.size() < 1024) {
-                    pool.add(m);
-                }
-            }
-            matches.clear();
-            bySubscriber.clear();
-            publisherId = null;
-        }
-    }
-
-    private static final class Match {
-        Subscriber subscriber;
-        QoS maxQos;
-        boolean retainAsPublished;
-        final List<Integer> subscriptionIds = new ArrayList<>(1);
     }
 }

@@ -115,6 +115,32 @@ class RouterTest {
     }
 
     @Test
+    @DisplayName("A fan-out larger than the collector's first tables merges per subscriber, and a smaller one after it starts clean")
+    void largeFanOutMergesPerSubscriberAndLeavesNothingBehind() {
+        int n = 300; // well past the collector's initial 16 matches and 32 table slots
+        List<RecordingSubscriber> all = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            RecordingSubscriber s = subscriber("c" + i);
+            all.add(s);
+            trie.add(new Subscription(s, "big/+", QoS.AT_MOST_ONCE, false, false, 0, 1));
+            trie.add(new Subscription(s, "big/#", QoS.of(i % 3), false, false, 0, 2));
+        }
+        assertThat(publish("big/x", QoS.EXACTLY_ONCE, false, "pub")).isEqualTo(n);
+        for (int i = 0; i < n; i++) {
+            Delivery d = all.get(i).only();
+            assertThat(d.qos()).as("c%d", i).isEqualTo(QoS.of(i % 3));
+            assertThat(d.subscriptionIdentifiers()).as("c%d", i).containsExactlyInAnyOrder(1, 2);
+            all.get(i).releaseAll();
+        }
+
+        RecordingSubscriber alone = subscriber("alone");
+        trie.add(Subscription.of(alone, "small", QoS.AT_LEAST_ONCE));
+        assertThat(publish("small", QoS.AT_LEAST_ONCE, false, "pub")).isEqualTo(1);
+        assertThat(alone.only().subscriptionIdentifiers()).isEmpty();
+        assertThat(all).allSatisfy(s -> assertThat(s.deliveries).isEmpty());
+    }
+
+    @Test
     @DisplayName("Delivery QoS is the minimum of the message's and the granted QoS [MQTT-3.8.4-6]")
     void qosIsDowngradedToTheGrantedMaximum() {
         RecordingSubscriber[] byGranted = new RecordingSubscriber[3];

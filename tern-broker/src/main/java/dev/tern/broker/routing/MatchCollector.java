@@ -1,0 +1,129 @@
+package dev.tern.broker.routing;
+
+import dev.tern.codec.QoS;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Merges the subscriptions that one publish matches into one {@link Match} per subscriber (highest
+ * QoS, Retain As Published if any asks for it, every subscription identifier), leaving out No Local
+ * subscriptions of the publisher. Reused by one thread, one publish at a time:
+ * {@link #begin}, the trie's calls of {@link #accept}, {@link #merge}, then {@link #end}.
+ *
+ * <p>Why the trie's subscriptions are only collected first: in a large trie each subscription and
+ * each subscriber is a cache miss. {@link #merge} reads them in two tight passes (every
+ * subscription, then every subscriber's header for its identity hash) before the per-subscriber
+ * work, so the misses of a fan-out overlap instead of coming one after another inside it.
+ */
+final class MatchCollector implements Consumer<Subscription> {
+    private static final int POOL_MAX = 1024;
+
+    private Subscription[] found = new Subscription[16];
+    private Subscriber[] subscribers = new Subscriber[16];
+    private int[] hashes = new int[16];
+    private int count;
+    /** Open addressing by identity hash, linear probing; only the slots of {@link #matches} are set. */
+    private Match[] table = new Match[32];
+    private final List<Match> matches = new ArrayList<>();
+    private final List<Match> pool = new ArrayList<>();
+    private String publisherId;
+
+    /** One subscriber's merged subscriptions. */
+    static final class Match {
+        Subscriber subscriber;
+        QoS maxQos;
+        boolean retainAsPublished;
+        final List<Integer> subscriptionIds = new ArrayList<>(1);
+        int slot;
+    }
+
+    void begin(String publisherId) {
+        this.publisherId = publisherId;
+    }
+
+    /** Collects one matching subscription; reads nothing of it. */
+    @Override
+    public void accept(Subscription s) {
+        if (count == found.length) {
+            found = Arrays.copyOf(found, count * 2);
+        }
+        found[count++] = s;
+    }
+
+    /** Merges what was collected; then {@link #size} and {@link #get} give one match per subscriber. */
+    void merge() {
+        int n = count;
+        if (subscribers.length < n) {
+            subscribers = new Subscriber[found.length];
+            hashes = new int[found.length];
+        }
+        Subscription[] f = found;
+        Subscriber[] who = subscribers;
+        int[] h = hashes;
+        for (int i = 0; i < n; i++) {
+            who[i] = f[i].subscriber();
+        }
+        for (int i = 0; i < n; i++) {
+            h[i] = System.identityHashCode(who[i]);
+        }
+        if (table.length < 2 * n) {
+            table = new Match[Integer.highestOneBit(2 * n - 1) << 1];
+        }
+        Match[] t = table;
+        int mask = t.length - 1;
+        for (int i = 0; i < n; i++) {
+            Subscription s = f[i];
+            Subscriber subscriber = who[i];
+            if (s.noLocal() && publisherId != null && publisherId.equals(subscriber.clientId())) {
+                continue; // MQTT-3.8.3-3: not to the publisher's own No Local subscription
+            }
+            int k = h[i] & mask;
+            Match m;
+            while ((m = t[k]) != null && m.subscriber != subscriber) {
+                k = (k + 1) & mask;
+            }
+            if (m == null) {
+                m = pool.isEmpty() ? new Match() : pool.remove(pool.size() - 1);
+                m.subscriber = subscriber;
+                m.maxQos = s.qos();
+                m.retainAsPublished = s.retainAsPublished();
+                m.slot = k;
+                t[k] = m;
+                matches.add(m);
+            } else {
+                m.maxQos = QoS.max(m.maxQos, s.qos());
+                m.retainAsPublished |= s.retainAsPublished();
+            }
+            if (s.subscriptionIdentifier() != 0) {
+                m.subscriptionIds.add(s.subscriptionIdentifier());
+            }
+        }
+    }
+
+    int size() {
+        return matches.size();
+    }
+
+    Match get(int i) {
+        return matches.get(i);
+    }
+
+    /** Forgets this publish (and drops the references it held). */
+    void end() {
+        for (Match m : matches) {
+            table[m.slot] = null;
+            m.subscriber = null;
+            m.subscriptionIds.clear();
+            if (pool.size() < POOL_MAX) {
+                pool.add(m);
+            }
+        }
+        matches.clear();
+        Arrays.fill(found, 0, count, null);
+        Arrays.fill(subscribers, 0, count, null);
+        count = 0;
+        publisherId = null;
+    }
+}
