@@ -10,6 +10,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
@@ -17,6 +18,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +67,13 @@ final class BenchRun {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024));
+        // Resolved once, not for every connection.
+        InetSocketAddress remote = new InetSocketAddress(o.host, o.port);
+        SourceAddresses sources = SourceAddresses.forRun(remote, specs.size());
+        if (sources.spread() && epoll) {
+            // The port is chosen at connect(), where only the whole address pair must be unique.
+            bootstrap.option(EpollChannelOption.IP_BIND_ADDRESS_NO_PORT, true);
+        }
         long runStart = System.nanoTime();
         Ticker ticker = new Ticker(progress, runStart);
 
@@ -77,7 +86,7 @@ final class BenchRun {
                 TimeUnit.NANOSECONDS.sleep(wait);
             }
             next += interval;
-            connect(bootstrap, spec);
+            connect(bootstrap, spec, remote, sources.forConnection(connections.size()));
             ticker.maybePrint("connecting");
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -225,7 +234,7 @@ final class BenchRun {
         return true;
     }
 
-    private void connect(Bootstrap bootstrap, ClientSpec spec) {
+    private void connect(Bootstrap bootstrap, ClientSpec spec, InetSocketAddress remote, InetSocketAddress local) {
         BenchConnection c = new BenchConnection(spec, o, version, stats, () -> { });
         connections.add(c);
         bootstrap.clone().handler(new ChannelInitializer<Channel>() {
@@ -235,7 +244,7 @@ final class BenchRun {
                 c.attach(ch);
                 byLoop.computeIfAbsent(ch.eventLoop(), k -> new ArrayList<>()).add(c);
             }
-        }).connect(o.host, o.port).addListener(f -> {
+        }).connect(remote, local).addListener(f -> {
             if (!f.isSuccess()) {
                 stats.failed.incrementAndGet();
                 stats.error("cannot connect " + spec.clientId() + ": " + f.cause().getMessage());
