@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs one scenario: connects every client at the configured rate, waits until all are ready
@@ -234,7 +235,8 @@ final class BenchRun {
         return true;
     }
 
-    private void connect(Bootstrap bootstrap, ClientSpec spec, InetSocketAddress remote, InetSocketAddress local) {
+    private void connect(Bootstrap bootstrap, ClientSpec spec, InetSocketAddress remote,
+            @Nullable InetSocketAddress local) {
         BenchConnection c = new BenchConnection(spec, o, version, stats, () -> { });
         connections.add(c);
         bootstrap.clone().handler(new ChannelInitializer<Channel>() {

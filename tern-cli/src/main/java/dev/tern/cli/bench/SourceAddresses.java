@@ -4,6 +4,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Spreads a large run's connections to an IPv4 loopback broker over several loopback source
@@ -49,7 +50,7 @@ final class SourceAddresses {
     }
 
     /** The local address of the {@code index}-th connection (port 0: the kernel picks it at connect time), or null. */
-    InetSocketAddress forConnection(int index) {
+    @Nullable InetSocketAddress forConnection(int index) {
         return addresses.length == 0 ? null : new InetSocketAddress(addresses[index % addresses.length], 0);
     }
 }
