@@ -4,9 +4,11 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.spi.FilterReply;
 import dev.tern.broker.config.LogSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.slf4j.LoggerFactory;
+import org.slf4j.Marker;
 
 /**
  * Applies Mosquitto's {@code log_type} and {@code log_dest} settings to Logback. Logback levels are
@@ -95,6 +98,30 @@ final class LoggingSetup {
             }
         }
         return out;
+    }
+
+    /**
+     * Silences every logger until the returned handle is closed (a turbo filter that denies all
+     * events, so that loggers do not even build them); the levels set by {@link #apply} stay.
+     */
+    static Silence silence() {
+        LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        TurboFilter denyAll = new TurboFilter() {
+            @Override
+            public FilterReply decide(Marker marker, ch.qos.logback.classic.Logger logger, Level level,
+                    String format, Object[] params, Throwable t) {
+                return FilterReply.DENY;
+            }
+        };
+        denyAll.start();
+        ctx.addTurboFilter(denyAll);
+        return () -> ctx.getTurboFilterList().remove(denyAll);
+    }
+
+    /** Ends a {@link #silence()}. */
+    interface Silence extends AutoCloseable {
+        @Override
+        void close();
     }
 
     /** Flushes and closes the appenders (at shutdown). */

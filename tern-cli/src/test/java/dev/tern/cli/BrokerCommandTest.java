@@ -50,6 +50,14 @@ class BrokerCommandTest {
     }
 
     @Test
+    @DisplayName("tern broker --warmup -1: exit code 1 and the reason, before anything starts")
+    void negativeWarmupIsRefused() {
+        Run r = run("broker", "--warmup", "-1");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("Error: --warmup must be 0 or more, was -1.");
+    }
+
+    @Test
     @DisplayName("tern broker -c bad.conf: exit code 1 and FILE:LINE: option 'X': ... on stderr")
     void badConfigurationExitsWithOne() throws Exception {
         Path conf = dir.resolve("bad.conf");

@@ -110,6 +110,10 @@ class BrokerProcessIT {
                     .contains(" as it-raw ")
                     .contains("terminating");
             assertThat(log.indexOf("terminating")).isGreaterThan(log.indexOf(" as it-raw "));
+            // The start-up warm-up ran before the listeners opened, and its throwaway broker logged nothing.
+            assertThat(log).contains("Warmed up with ").doesNotContain("tern-warmup-");
+            assertThat(log.indexOf("Warmed up with ")).isLessThan(log.indexOf("Opening ipv4 listen socket"));
+            assertThat(log.split("starting", -1)).as("'tern version ... starting' lines").hasSize(2);
             assertThat(broker.stderr()).doesNotContain("Exception");
         }
     }

@@ -514,7 +514,8 @@ public final class CrashTest {
                     + "max_queued_messages 1000000\nsys_interval 0\n");
             String java = ProcessHandle.current().info().command().orElse("java");
             process = new ProcessBuilder(java, "-XX:+UseSerialGC", "-Xmx512m", "--enable-native-access=ALL-UNNAMED",
-                    "-cp", classpath, "dev.tern.cli.Main", "broker", "-c", conf.toString())
+                    "-cp", classpath, "dev.tern.cli.Main", "broker", "-c", conf.toString(),
+                    "--warmup", "0") // restarted after every kill: the start-up warm-up would only add seconds
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker-" + starts++ + ".log").toFile()))
                     .start();
