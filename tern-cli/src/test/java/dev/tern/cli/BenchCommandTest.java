@@ -92,6 +92,31 @@ class BenchCommandTest {
     }
 
     @Test
+    @DisplayName("fleet: creates the offline sessions with ten filters each, then publishes over their topics")
+    void fleet() throws Exception {
+        try (TernBroker broker = TernBroker.builder().port(0).build().start()) {
+            String json = run("bench", "fleet", "--fleet", "30", "-p", Integer.toString(broker.port()), "-c", "3",
+                    "-q", "1", "-r", "300", "-d", "1", "-w", "0", "--quiet", "--format", "json");
+            assertThat(number(json, "errors")).isZero();
+            assertThat(number(json, "fleet_sessions")).isEqualTo(30);
+            assertThat(number(json, "received_total")).isPositive().isEqualTo(number(json, "expected_total"));
+            assertThat(broker.sessionCount()).as("the fleet's sessions, offline").isEqualTo(30);
+            assertThat(broker.subscriptionCount()).isEqualTo(300);
+            var info = broker.sessionInfo(dev.tern.cli.bench.FleetWorkload.clientId(7)).get().orElseThrow();
+            assertThat(info.connected()).isFalse();
+            assertThat(info.subscriptions()).contains("devices/sensor-000007/cmd", "+/sensor-000007/presence")
+                    .hasSize(10);
+            // Published over the fleet's topics: the offline sessions' QoS 1 and 2 filters queued some.
+            int queued = 0;
+            for (int c = 0; c < 30; c++) {
+                queued += broker.sessionInfo(dev.tern.cli.bench.FleetWorkload.clientId(c)).get().orElseThrow()
+                        .queuedMessages();
+            }
+            assertThat(queued).isPositive();
+        }
+    }
+
+    @Test
     @DisplayName("conn holds idle connections; the text summary and --json file are written")
     void connAndTextSummary() throws Exception {
         try (TernBroker broker = TernBroker.builder().port(0).build().start()) {
@@ -114,9 +139,10 @@ class BenchCommandTest {
             assertThat(Main.commandLine().execute("bench", "nonsense")).isEqualTo(1);
             assertThat(Main.commandLine().execute("bench", "pub", "-q", "3")).isEqualTo(1);
             assertThat(Main.commandLine().execute("bench", "pub", "--bogus")).isEqualTo(1);
+            assertThat(Main.commandLine().execute("bench", "fleet", "--fleet", "0")).isEqualTo(1);
         } finally {
             System.setErr(err);
         }
-        assertThat(captured.toString(StandardCharsets.UTF_8).lines()).hasSize(3).allMatch(l -> l.startsWith("Error: "));
+        assertThat(captured.toString(StandardCharsets.UTF_8).lines()).hasSize(4).allMatch(l -> l.startsWith("Error: "));
     }
 }

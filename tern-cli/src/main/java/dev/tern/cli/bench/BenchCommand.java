@@ -21,10 +21,12 @@ import picocli.CommandLine.Parameters;
             "  fan-out   -c (default 1) publishers to bench/fan-out -> -s (default 100) subscribers",
             "  pairs     -c pairs: publisher i -> bench/pair/i -> subscriber i",
             "  shared    -c publishers to bench/%%i -> -s (default 2) members of $share/bench/bench/#",
+            "  fleet     --fleet (default 10) offline sessions, ten filters each; -c publishers spread over their",
+            "            topics -> -s (default 1) subscribers to # (the cost of routing: --fleet 10 against 100000)",
             "A progress line goes to stderr every second; the summary goes to stdout (--format json for JSON).",
-            "Exit codes: 0 done, 1 bad options or no connection could be made, 2 errors during the run."})
+            "Exit codes: 0 done, 1 bad options or no connection could be made (or a fleet session refused), 2 errors during the run."})
 public final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "SCENARIO", description = "conn, pub, sub, fan-in, fan-out, pairs or shared.")
+    @Parameters(index = "0", paramLabel = "SCENARIO", description = "conn, pub, sub, fan-in, fan-out, pairs, shared or fleet.")
     String scenario = "";
 
     @Mixin
@@ -52,12 +54,20 @@ public final class BenchCommand implements Callable<Integer> {
             check(options.duration > 0 || options.count > 0, "give a positive --duration or --count");
             check(options.rate >= 0 && options.connectRate > 0, "rates must be positive");
             check(options.port > 0 && options.port <= 65_535, "invalid port " + options.port);
+            check(options.fleet == -1 || options.fleet >= 1 && options.fleet <= 1_000_000,
+                    "--fleet must be 1..1000000 (the client ids have six digits)");
             check(options.format.equals("text") || options.format.equals("json"), "--format is text or json");
         } catch (IllegalArgumentException e) {
             System.err.println("Error: " + e.getMessage() + " (see 'tern bench --help')");
             return 1;
         }
-        BenchReport r = new BenchRun(s, options, version, System.err).run();
+        BenchReport r;
+        try {
+            r = new BenchRun(s, options, version, System.err).run();
+        } catch (IllegalStateException e) {
+            System.err.println("Error: " + e.getMessage());
+            return 1;
+        }
         String json = r.json();
         if (options.jsonFile != null) {
             try {

@@ -9,7 +9,6 @@ import dev.tern.codec.QoS;
 import dev.tern.codec.packet.ConnAck;
 import dev.tern.codec.packet.Connect;
 import dev.tern.codec.packet.Disconnect;
-import dev.tern.codec.packet.Publish;
 import dev.tern.codec.packet.SubAck;
 import dev.tern.codec.packet.Subscribe;
 import dev.tern.codec.packet.TopicSubscription;
@@ -38,6 +37,11 @@ import org.jspecify.annotations.Nullable;
 // event loop only
 final class BenchConnection extends ByteToMessageDecoder {
     static final int HEADER = 16;
+    /**
+     * Topics per publisher in the fleet scenario: with ten publishers, 160,000 draws over the fleet,
+     * far more trie paths than the machine's cache holds, as with a real fleet.
+     */
+    static final int FLEET_TOPICS_PER_PUBLISHER = 16_384;
 
     private final ClientSpec spec;
     private final BenchOptions options;
@@ -51,9 +55,8 @@ final class BenchConnection extends ByteToMessageDecoder {
     private long lastWrite;
 
     // Publisher state.
-    private @Nullable ByteBuf template;
-    private int idOffset = -1;
-    private int payloadOffset;
+    private @Nullable PublishTemplates templates;
+    private boolean packetIds;
     private int window;
     /** Written on the event loop, read by the run's drain loop on another thread. */
     private volatile int inflight;
@@ -138,9 +141,9 @@ final class BenchConnection extends ByteToMessageDecoder {
             stats.error("connection " + spec.clientId() + " closed");
         }
         publishing = false;
-        if (template != null) {
-            template.release();
-            template = null;
+        if (templates != null) {
+            templates.release();
+            templates = null;
         }
         super.channelInactive(ctx);
     }
@@ -378,23 +381,13 @@ final class BenchConnection extends ByteToMessageDecoder {
     // ---------------------------------------------------------------- publishing
 
     private void prepareTemplate() {
-        int size = Math.max(options.size, HEADER);
         QoS qos = QoS.of(options.qos);
-        Publish p = new Publish(spec.topic(), qos, false, false, qos == QoS.AT_MOST_ONCE ? 0 : 1, MqttProperties.EMPTY,
-                Unpooled.wrappedBuffer(new byte[size]));
-        ByteBuf encoded = MqttPacketEncoder.encode(p, version, UnpooledByteBufAllocator.DEFAULT);
-        template = Unpooled.directBuffer(encoded.readableBytes()).writeBytes(encoded);
-        encoded.release();
-        p.release();
-        int header = 1;
-        while ((template.getUnsignedByte(header) & 0x80) != 0) {
-            header++;
-        }
-        header++; // the last byte of the remaining length
-        int topicLength = spec.topic().getBytes(StandardCharsets.UTF_8).length;
-        idOffset = qos == QoS.AT_MOST_ONCE ? -1 : header + 2 + topicLength;
-        payloadOffset = template.readableBytes() - size;
-        if (qos != QoS.AT_MOST_ONCE) {
+        String[] topics = spec.topic().equals(ClientSpec.FLEET_TOPICS)
+                ? FleetWorkload.topics(options.fleetOr(10), FLEET_TOPICS_PER_PUBLISHER, spec.index())
+                : new String[] {spec.topic()};
+        templates = new PublishTemplates(topics, qos, Math.max(options.size, HEADER), version);
+        packetIds = templates.hasPacketId();
+        if (packetIds) {
             ids = new BitSet(65_536);
         }
     }
@@ -468,14 +461,14 @@ final class BenchConnection extends ByteToMessageDecoder {
 
     private void trySend() {
         Channel ch = channel;
-        if (ch == null || !publishing || template == null) {
+        if (ch == null || !publishing || templates == null) {
             return;
         }
         boolean rateLimited = options.rate > 0;
         boolean wrote = false;
         int burst = 0;
         while (ch.isWritable() && seq < limit) {
-            if (idOffset >= 0 && inflight >= window) {
+            if (packetIds && inflight >= window) {
                 break;
             }
             if (options.window > 0 && windowFull()) {
@@ -510,14 +503,13 @@ final class BenchConnection extends ByteToMessageDecoder {
     }
 
     private void sendOne(Channel ch) {
-        ByteBuf t = template;
-        int length = t.readableBytes();
-        ByteBuf b = ch.alloc().directBuffer(length);
-        b.writeBytes(t, t.readerIndex(), payloadOffset);
+        PublishTemplates t = templates;
+        ByteBuf b = ch.alloc().directBuffer(t.nextLength());
+        int idOffset = t.writeNextUpToPayload(b);
         b.writeLong(BenchClock.epochNanos());
         b.writeInt(spec.index());
         b.writeInt((int) seq);
-        b.writeZero(length - payloadOffset - HEADER);
+        b.writeZero(t.payloadTail());
         if (idOffset >= 0) {
             int id = allocateId();
             b.setShort(idOffset, id);

@@ -84,6 +84,14 @@ final class BenchOptions {
             + " Session Expiry Interval 0xFFFFFFFF), so that the broker stores what it queues for them.")
     boolean persistentSubscribers;
 
+    @Option(names = "--fleet", paramLabel = "N", description = "fleet: persistent sessions to create before the run,"
+            + " ten subscriptions each (default 10: 100 subscriptions; 100000: 1,000,000).")
+    int fleet = -1;
+
+    int fleetOr(int dflt) {
+        return fleet >= 0 ? fleet : dflt;
+    }
+
     int clientsOr(int dflt) {
         return clients >= 0 ? clients : dflt;
     }

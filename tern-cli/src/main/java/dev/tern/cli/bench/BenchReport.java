@@ -28,6 +28,9 @@ final class BenchReport {
     long receivedTotal;
     long expectedTotal;
     long copies;
+    /** fleet: the persistent sessions created before the run, and the seconds that took. */
+    int fleetSessions;
+    double fleetSeconds;
     long outOfOrder;
     long errors;
     String lastError = "";
@@ -70,6 +73,10 @@ final class BenchReport {
         b.append(String.format(Locale.ROOT, "connections   %d of %d ready in %.2f s (connect p50 %s, p99 %s, max %s)%n",
                 connected, connections, connectSeconds, ms(pct(connectLatency, 50)), ms(pct(connectLatency, 99)),
                 ms(connectLatency.getMaxValue())));
+        if (fleetSessions > 0) {
+            b.append(String.format(Locale.ROOT, "fleet         %,d offline sessions, %,d subscriptions, created in %.1f s%n",
+                    fleetSessions, (long) fleetSessions * FleetWorkload.SUBSCRIPTIONS_PER_CLIENT, fleetSeconds));
+        }
         if (publishers > 0 || received > 0) {
             b.append(String.format(Locale.ROOT, "publishers    %d, subscribers %d, measured %.1f s%n", publishers, subscribers,
                     measuredSeconds));
@@ -97,6 +104,7 @@ final class BenchReport {
                 kv("payload_bytes", size), kv("rate_per_publisher", num(rate)), kv("window", window), kv("window_max_outstanding", maxOutstanding), kv("publishers", publishers),
                 kv("subscribers", subscribers), kv("connections", connections), kv("connected", connected),
                 kv("connect_seconds", num(connectSeconds)),
+                kv("fleet_sessions", fleetSessions), kv("fleet_seconds", num(fleetSeconds)),
                 kv("connect_ms", "{" + String.join(",", kv("p50", num(pct(connectLatency, 50) / 1e6)),
                         kv("p99", num(pct(connectLatency, 99) / 1e6)), kv("max", num(connectLatency.getMaxValue() / 1e6))) + "}"),
                 kv("measured_seconds", num(measuredSeconds)),

@@ -75,6 +75,8 @@ final class BenchRun {
             // The port is chosen at connect(), where only the whole address pair must be unique.
             bootstrap.option(EpollChannelOption.IP_BIND_ADDRESS_NO_PORT, true);
         }
+        int fleet = scenario == Scenario.FLEET ? o.fleetOr(10) : 0;
+        double fleetSeconds = fleet > 0 ? new FleetPreload(bootstrap, remote, o, version).run(fleet, progress) : 0;
         long runStart = System.nanoTime();
         Ticker ticker = new Ticker(progress, runStart);
 
@@ -213,6 +215,8 @@ final class BenchRun {
         r.cpuSeconds = (cpuEnd - cpuStart) / 1e9;
         r.threads = o.threads;
         r.copies = expectedCopies;
+        r.fleetSessions = fleet;
+        r.fleetSeconds = fleetSeconds;
 
         // 4. Disconnect.
         for (BenchConnection c : connections) {

@@ -8,4 +8,7 @@ package dev.tern.cli.bench;
  * @param clientId MQTT client id
  * @param topic    topic name (publisher) or filter (subscriber); empty for idle connections
  */
-record ClientSpec(Role role, int index, String clientId, String topic) {}
+record ClientSpec(Role role, int index, String clientId, String topic) {
+    /** The topic of a publisher that spreads over the fleet's topics ({@link FleetWorkload#topics}). */
+    static final String FLEET_TOPICS = "\0fleet";
+}

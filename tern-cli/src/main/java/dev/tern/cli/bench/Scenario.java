@@ -67,6 +67,25 @@ enum Scenario {
             return l;
         }
     },
+    /**
+     * Routing: {@code --fleet} offline persistent sessions hold ten subscriptions each (see
+     * {@link FleetWorkload}); {@code -c} publishers spread over the fleet's topics at QoS {@code -q},
+     * one (or {@code -s}) subscriber to {@code #} counts each message once. Comparing {@code --fleet 10}
+     * with {@code --fleet 100000} measures what 1,000,000 subscriptions cost the publish throughput.
+     */
+    FLEET("fleet", "--fleet (default 10) offline sessions with ten filters each; -c publishers to their topics -> -s (default 1) subscribers to #") {
+        @Override
+        List<ClientSpec> clients(BenchOptions o) {
+            List<ClientSpec> l = specs(o, Role.SUBSCRIBER, o.subscribersOr(1), o.filterOr("#"));
+            l.addAll(specs(o, Role.PUBLISHER, o.clientsOr(10), o.topicOr(ClientSpec.FLEET_TOPICS)));
+            return l;
+        }
+
+        @Override
+        int copies(BenchOptions o) {
+            return o.subscribersOr(1);
+        }
+    },
     /** Shared-subscription fan-in: publishers to bench/%i, {@code -s} members of $share/bench/bench/#. */
     SHARED("shared", "-c publishers to bench/%i -> -s (default 2) members of $share/bench/bench/#") {
         @Override
