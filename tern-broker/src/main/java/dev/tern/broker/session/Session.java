@@ -90,6 +90,12 @@ public final class Session implements Subscriber {
     private volatile EventLoop owner;
     /** A connection is attached; read by shared subscription groups on any loop. */
     private volatile boolean online;
+    /**
+     * No connection is attached or on its way (set by the owner loop once the last one detached,
+     * cleared when one starts to attach): a QoS 0 delivery can be dropped by the thread that routes
+     * it. A take-over never sets it, so it drops nothing a connected client would have received.
+     */
+    private volatile boolean idle;
 
     // Owned by the event loop in `owner`.
     private @Nullable SessionConnection connection;
@@ -225,6 +231,12 @@ public final class Session implements Subscriber {
     /** Hands a delivery to the session; it is queued, sent or dropped on the owner loop. */
     @Override
     public void deliver(Delivery delivery) {
+        if (idle && delivery.qos() == QoS.AT_MOST_ONCE && !settings.queueQos0Messages()) {
+            // What enqueue() would do on the owner loop, without the hand-off to it: with many offline
+            // sessions that saves a task on their loops for every copy.
+            delivery.release();
+            return;
+        }
         int inMailbox = (int) MAILBOX_DELIVERIES.getAndAdd(this, 1) + 1;
         if (inMailbox > mailboxLimit) {
             MAILBOX_DELIVERIES.getAndAdd(this, -1);
@@ -407,6 +419,7 @@ public final class Session implements Subscriber {
             registry.connect(request, newConnection); // lost a race with discard: start afresh
             return;
         }
+        idle = false;
         SessionConnection old = connection != null ? connection : pendingConnection;
         boolean wasAttached = connection != null;
         connection = null;
@@ -561,6 +574,7 @@ public final class Session implements Subscriber {
         if (!settings.queueQos0Messages()) {
             queue.dropQos0();
         }
+        idle = connection == null && pendingConnection == null && owner.inEventLoop();
         if (storage != null) {
             storage.outbox().detach(); // the queue stays in the store; memory keeps nothing of it
             Will w = will.pending();

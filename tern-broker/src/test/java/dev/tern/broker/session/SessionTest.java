@@ -153,6 +153,28 @@ class SessionTest {
     }
 
     @Test
+    @DisplayName("An offline session's QoS 0 copy is dropped by the routing thread, with no task for the session's loop; once reconnected it is sent")
+    void qos0ForAnOfflineSessionIsDroppedAtOnce() throws Exception {
+        harness(settings(10, 0, 0, false, null));
+        FakeConnection c1 = connection("c1", 0);
+        Session s = h.attach(c1, persistent("client"));
+        c1.close();
+        // Delivered from within a task on the session's own loop: a copy handed to the mailbox could not
+        // be drained (and released) before the task ends, so a reference count of 0 here means dropped at once.
+        int refCnt = h.inSession(s, () -> {
+            s.deliver(h.delivery("q0-offline", QoS.AT_MOST_ONCE));
+            return h.refCnt("q0-offline");
+        });
+        assertThat(refCnt).isZero();
+        FakeConnection c2 = connection("c2", 0);
+        h.attach(c2, persistent("client"));
+        s.deliver(h.delivery("q0-online", QoS.AT_MOST_ONCE));
+        await().atMost(TIMEOUT).until(() -> c2.receivedPayloads().equals(List.of("q0-online")));
+        c2.close();
+        h.assertAllReleased();
+    }
+
+    @Test
     @DisplayName("With queue_qos0_messages, QoS 0 messages are queued for an offline client, in order")
     void qos0IsQueuedWhileOfflineWhenConfigured() throws Exception {
         harness(settings(10, 0, 0, true, null));
