@@ -132,7 +132,8 @@ public final class Router {
      *
      * @param updateRetained update the retained store now (false: the caller does it later, e.g. once the
      *                       message is stored)
-     * @return the number of deliveries handed to the sink
+     * @return the number of deliveries handed to the sink, counting those an offline subscriber
+     *         would only have dropped ({@link Subscriber#discardsQos0}), which are not created
      */
     public int publish(Message message, DeliverySink sink, boolean updateRetained) {
         if (updateRetained && message.retain()) {
@@ -154,10 +155,14 @@ public final class Router {
                     }
                     continue;
                 }
+                QoS qos = upgradeOutgoingQos ? m.maxQos : QoS.min(message.qos(), m.maxQos);
+                if (qos == QoS.AT_MOST_ONCE && m.subscriber.discardsQos0()) {
+                    delivered++; // routed to it (no 0x10 for the publisher), but it would only drop it
+                    continue;
+                }
                 if (!m.subscriber.mayReceive(message.topic())) {
                     continue; // the subscriber's ACL does not let it read this topic
                 }
-                QoS qos = upgradeOutgoingQos ? m.maxQos : QoS.min(message.qos(), m.maxQos);
                 boolean retainFlag = m.retainAsPublished && message.retain();
                 List<Integer> ids = m.subscriptionIds.isEmpty() ? List.of() : List.copyOf(m.subscriptionIds);
                 sink.deliver(m.subscriber, new Delivery(message.retainRef(), qos, retainFlag, ids));

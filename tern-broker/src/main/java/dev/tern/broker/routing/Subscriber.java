@@ -26,4 +26,12 @@ public interface Subscriber {
     default boolean mayReceive(String topic) {
         return true;
     }
+
+    /**
+     * Whether a QoS 0 delivery would only be dropped now (an offline session that does not queue QoS
+     * 0): routing then creates none. Any thread, may be stale in the direction of false.
+     */
+    default boolean discardsQos0() {
+        return false;
+    }
 }

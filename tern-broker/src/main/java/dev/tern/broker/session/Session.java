@@ -210,6 +210,11 @@ public final class Session implements Subscriber {
         return online;
     }
 
+    @Override
+    public boolean discardsQos0() {
+        return idle && !settings.queueQos0Messages();
+    }
+
     /** The read permission of the client that last attached (its ACL), asked for every message routed here. */
     private volatile java.util.function.Predicate<String> readPermission = topic -> true;
 
@@ -231,7 +236,7 @@ public final class Session implements Subscriber {
     /** Hands a delivery to the session; it is queued, sent or dropped on the owner loop. */
     @Override
     public void deliver(Delivery delivery) {
-        if (idle && delivery.qos() == QoS.AT_MOST_ONCE && !settings.queueQos0Messages()) {
+        if (delivery.qos() == QoS.AT_MOST_ONCE && discardsQos0()) {
             // What enqueue() would do on the owner loop, without the hand-off to it: with many offline
             // sessions that saves a task on their loops for every copy.
             delivery.release();

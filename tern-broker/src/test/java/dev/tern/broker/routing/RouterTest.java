@@ -25,8 +25,15 @@ class RouterTest {
         private final String clientId;
         final List<Delivery> deliveries = new ArrayList<>();
 
+        boolean discardsQos0;
+
         RecordingSubscriber(String clientId) {
             this.clientId = clientId;
+        }
+
+        @Override
+        public boolean discardsQos0() {
+            return discardsQos0;
         }
 
         @Override
@@ -81,6 +88,21 @@ class RouterTest {
         for (Message m : created) {
             assertThat(m.payload().refCnt()).as("refCnt of %s", m).isZero();
         }
+    }
+
+    @Test
+    @DisplayName("A subscriber that would only drop a QoS 0 copy (offline) gets none, but counts as routed to; QoS 1 still goes")
+    void noDeliveryIsCreatedForASubscriberThatDiscardsQos0() {
+        RecordingSubscriber offline = subscriber("offline");
+        offline.discardsQos0 = true;
+        trie.add(new Subscription(offline, "t/q0", QoS.AT_LEAST_ONCE, false, false, 0, 0));
+        trie.add(new Subscription(offline, "t/q1", QoS.AT_LEAST_ONCE, false, false, 0, 0));
+        trie.add(new Subscription(offline, "t/low", QoS.AT_MOST_ONCE, false, false, 0, 0));
+        assertThat(publish("t/q0", QoS.AT_MOST_ONCE, false, "p")).isEqualTo(1);
+        assertThat(publish("t/low", QoS.AT_LEAST_ONCE, false, "p")).as("downgraded to QoS 0").isEqualTo(1);
+        assertThat(offline.deliveries).isEmpty();
+        assertThat(publish("t/q1", QoS.AT_LEAST_ONCE, false, "p")).isEqualTo(1);
+        assertThat(offline.only().qos()).isEqualTo(QoS.AT_LEAST_ONCE);
     }
 
     @Test
