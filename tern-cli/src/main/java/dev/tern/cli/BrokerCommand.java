@@ -56,7 +56,7 @@ final class BrokerCommand implements Callable<Integer> {
             "NAME.corrupt-YYYYMMDD-HHMMSS and start with an empty store. Nothing is deleted."})
     private boolean recover;
 
-    @Option(names = "--warmup", paramLabel = "CLIENTS", defaultValue = "3000", description = {
+    @Option(names = "--warmup", paramLabel = "CLIENTS", defaultValue = "1000", description = {
             "Before the listeners open, run CLIENTS MQTT clients through a throwaway in-memory broker on",
             "a private loopback port, so that the first clients to connect (e.g. everyone reconnecting",
             "after a restart) find the JVM's connection path compiled; at most 5 s. 0 turns it off.",
