@@ -688,6 +688,7 @@ public final class Session implements Subscriber {
         if (expiresAt != Long.MAX_VALUE) {
             expiryTimer().schedule(Math.max(0, (expiresAt - now + 999) / 1000), this::expireIfOffline);
         }
+        idle = true; // offline, and no connection can be on its way before the broker serves
     }
 
     /** Releases everything without any loop; only after the broker's event loops have stopped. */

@@ -175,6 +175,29 @@ class SessionTest {
     }
 
     @Test
+    @DisplayName("A session restored from the store is offline too: its QoS 0 copies are dropped at once")
+    void restoredSessionDropsQos0AtOnce() throws Exception {
+        harness(settings(10, 0, 0, false, null));
+        h.registry.useStore(new dev.tern.broker.store.InMemoryStore());
+        var record = new dev.tern.broker.store.SessionRecord("restored", 7, dev.tern.codec.MqttVersion.MQTT_3_1_1,
+                dev.tern.broker.store.SessionRecord.NEVER_EXPIRES, System.currentTimeMillis());
+        h.registry.restore(List.of(new dev.tern.broker.store.RecoveredSession(record,
+                List.of(dev.tern.broker.store.SubscriptionRecord.of("r/t", QoS.AT_LEAST_ONCE)), java.util.Set.of(), null,
+                dev.tern.broker.store.QueueSummary.EMPTY)), h.group);
+        List<Subscription> found = new ArrayList<>();
+        h.trie.match("r/t", found::add);
+        assertThat(found).hasSize(1);
+        Session s = (Session) found.get(0).subscriber();
+        assertThat(s.discardsQos0()).isTrue();
+        int refCnt = h.inSession(s, () -> {
+            s.deliver(h.delivery("q0-restored", QoS.AT_MOST_ONCE));
+            return h.refCnt("q0-restored");
+        });
+        assertThat(refCnt).isZero();
+        h.assertAllReleased();
+    }
+
+    @Test
     @DisplayName("With queue_qos0_messages, QoS 0 messages are queued for an offline client, in order")
     void qos0IsQueuedWhileOfflineWhenConfigured() throws Exception {
         harness(settings(10, 0, 0, true, null));
